@@ -1,0 +1,2 @@
+package dev.vcnn.bench;
+class Placeholder {}

@@ -1,0 +1,2 @@
+package dev.vcnn.engine;
+class Placeholder {}
