@@ -1,0 +1,95 @@
+package dev.vcnn.engine;
+
+import java.util.random.RandomGenerator;
+
+/**
+ * The seed's CNN: conv3x3 -> max-pool 2x2 -> softmax dense, trained one sample at a time.
+ * <pre>
+ *   image  [C][H][W]          1x28x28 in the seed
+ *   conv   [F][H-2][W-2]      8x26x26
+ *   pool   [F][(H-2)/2][(W-2)/2]  8x13x13 = 1352 values
+ *   dense  [classes]          10 probabilities
+ * </pre>
+ * Buffers are sized once here; a training step allocates nothing.
+ */
+public final class Network {
+    public static final int SEED_FILTERS = 8;
+    public static final int SEED_CLASSES = 10;
+
+    private final Conv3x3Layer conv;
+    private final MaxPool2x2Layer pool;
+    private final SoftmaxDenseLayer dense;
+    private final int imageSize;
+    private int lastPredicted = -1;
+
+    /** Initialises the parameters from {@code random}, conv filters first, then dense weights. */
+    public Network(Kernels kernels, int channels, int height, int width, int filters, int classes,
+                   RandomGenerator random) {
+        this.conv = new Conv3x3Layer(kernels, channels, height, width, filters, random);
+        this.pool = new MaxPool2x2Layer(kernels, filters, conv.outputHeight(), conv.outputWidth());
+        this.dense = new SoftmaxDenseLayer(kernels, filters * pool.outputHeight() * pool.outputWidth(),
+                classes, random);
+        this.imageSize = channels * height * width;
+    }
+
+    /** The seed's shapes: one 28x28 channel, 8 filters, 10 classes. */
+    public static Network seed(Kernels kernels, RandomGenerator random) {
+        return new Network(kernels, 1, 28, 28, SEED_FILTERS, SEED_CLASSES, random);
+    }
+
+    /** image [C][H][W] -> class probabilities [classes] (this network's array, reused). */
+    public float[] forward(float[] image) {
+        float[] probs = dense.forward(pool.forward(conv.forward(image)));
+        lastPredicted = argmax(probs);
+        return probs;
+    }
+
+    /**
+     * One step of per-sample SGD: forward, cross-entropy loss, backward through every layer and
+     * update. Returns the loss -ln(probs[label]) of the forward pass, before the update.
+     */
+    public double trainStep(float[] image, int label, float lr) {
+        float[] probs = forward(image);
+        double loss = -Math.log(probs[label]);
+        float[] dPooled = dense.backward(label, lr);
+        float[] dConv = pool.backward(dPooled);
+        conv.backward(dConv, lr, false);
+        return loss;
+    }
+
+    /** The class the last forward pass ranked highest. */
+    public int lastPredicted() {
+        return lastPredicted;
+    }
+
+    public int imageSize() {
+        return imageSize;
+    }
+
+    public int classes() {
+        return dense.outputs();
+    }
+
+    public Conv3x3Layer conv() {
+        return conv;
+    }
+
+    public MaxPool2x2Layer pool() {
+        return pool;
+    }
+
+    public SoftmaxDenseLayer dense() {
+        return dense;
+    }
+
+    /** Index of the largest value; the first one on ties. */
+    static int argmax(float[] values) {
+        int best = 0;
+        for (int k = 1; k < values.length; k++) {
+            if (values[k] > values[best]) {
+                best = k;
+            }
+        }
+        return best;
+    }
+}
