@@ -3,10 +3,8 @@ package dev.vcnn.engine.data;
 import java.util.Objects;
 
 /**
- * Labelled grayscale images held as raw bytes: {@code pixels} is {@code [count][rows][cols]} unsigned bytes
- * in row-major order, {@code labels} is {@code [count]} class numbers 0..9.
- *
- * <p>The arrays are shared, not copied (a full MNIST training set is 47 MB); treat them as read-only.
+ * Labelled grayscale images as raw bytes: {@code pixels} is {@code [count][rows][cols]} unsigned bytes,
+ * {@code labels} is {@code [count]} classes 0..9. The arrays are shared, not copied: treat them as read-only.
  *
  * @param source where the data came from (the images file's name as given), for messages and logs
  */

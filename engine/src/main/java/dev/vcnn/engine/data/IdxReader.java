@@ -6,10 +6,6 @@ import java.nio.file.Path;
 /**
  * Reads a pair of IDX files (images and their labels, raw or gzip) into a {@link Dataset}; every problem
  * with the files is a {@link DataFormatException} whose message names the file.
- *
- * <p>Only the first {@code limit} examples are decompressed and kept. Bytes after the records a header
- * claims are ignored. A gzip file read to its last record is also checked against its CRC; one read only
- * in part is not, since that would mean decompressing what was not asked for.
  */
 public final class IdxReader {
 
@@ -24,6 +20,11 @@ public final class IdxReader {
 
     /**
      * Reads the first {@code limit} examples (or {@link #ALL}) from an images file and a labels file.
+     *
+     * <p>Gzip is recognised by the content, not the name. Only the first {@code limit} examples are
+     * decompressed and kept. Bytes after the records a header claims are ignored. A gzip file read to its
+     * last record is also checked against its CRC; one read only in part is not, since that would mean
+     * decompressing what was not asked for.
      *
      * @param limit at least 1; a limit larger than the files hold is an error, not a silent clamp
      * @throws IllegalArgumentException if {@code limit < 1}
