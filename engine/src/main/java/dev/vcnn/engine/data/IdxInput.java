@@ -1,0 +1,147 @@
+package dev.vcnn.engine.data;
+
+import java.io.BufferedInputStream;
+import java.io.EOFException;
+import java.io.FilterInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.ZipException;
+
+/**
+ * One opened data file, decompressed if it is gzip, that reports every I/O failure as a
+ * {@link DataFormatException} naming the file.
+ */
+final class IdxInput implements AutoCloseable {
+
+    private static final int BUFFER = 64 * 1024;
+    private static final int GZIP_MAGIC_0 = 0x1f;
+    private static final int GZIP_MAGIC_1 = 0x8b;
+
+    private final String name;
+    private final InputStream in;
+    private final boolean gzip;
+
+    private IdxInput(String name, InputStream in, boolean gzip) {
+        this.name = name;
+        this.in = in;
+        this.gzip = gzip;
+    }
+
+    /** Opens a file; closing the result closes the file. */
+    static IdxInput open(Path path) throws DataFormatException {
+        String name = path.toString();
+        if (Files.isDirectory(path)) {
+            throw new DataFormatException(name + ": is a folder, not a data file");
+        }
+        InputStream file;
+        try {
+            file = Files.newInputStream(path);
+        } catch (NoSuchFileException e) {
+            throw new DataFormatException(name + ": no such file", e);
+        } catch (AccessDeniedException e) {
+            throw new DataFormatException(name + ": permission denied, the file cannot be read", e);
+        } catch (IOException e) {
+            throw new DataFormatException(name + ": the file could not be opened", e);
+        }
+        try {
+            return decoding(name, file);
+        } catch (DataFormatException e) {
+            closeQuietly(file, e);
+            throw e;
+        }
+    }
+
+    /** Reads a caller's stream; closing the result releases our decoder but leaves the caller's stream open. */
+    static IdxInput wrap(String name, InputStream callers) throws DataFormatException {
+        return decoding(name, new FilterInputStream(callers) {
+            @Override
+            public void close() {
+                // the caller opened it, the caller closes it
+            }
+        });
+    }
+
+    private static IdxInput decoding(String name, InputStream source) throws DataFormatException {
+        var buffered = new BufferedInputStream(source, BUFFER);
+        try {
+            // gzip is recognised by its magic bytes, not by the ".gz" in a name that may lie
+            buffered.mark(2);
+            boolean gzip = buffered.read() == GZIP_MAGIC_0 && buffered.read() == GZIP_MAGIC_1;
+            buffered.reset();
+            return gzip
+                    ? new IdxInput(name, new GZIPInputStream(buffered, BUFFER), true)
+                    : new IdxInput(name, buffered, false);
+        } catch (IOException e) {
+            throw failure(name, e);
+        }
+    }
+
+    String name() {
+        return name;
+    }
+
+    boolean gzip() {
+        return gzip;
+    }
+
+    /** Exactly {@code wanted} bytes, or fewer if the data ends first; see {@link ProgressiveRead}. */
+    byte[] readUpTo(int wanted) throws DataFormatException {
+        try {
+            return ProgressiveRead.upTo(in, wanted);
+        } catch (IOException e) {
+            throw failure(name, e);
+        } catch (OutOfMemoryError e) {
+            throw new DataFormatException(name + ": there is not enough memory to read " + wanted
+                    + " bytes of it, give the JVM more heap with -Xmx", e);
+        }
+    }
+
+    /**
+     * Decompresses whatever is left so that the gzip trailer's CRC and length get checked; a raw file's
+     * trailing bytes are left unread because nothing checks them.
+     */
+    void verifyToEnd() throws DataFormatException {
+        if (!gzip) {
+            return;
+        }
+        try {
+            in.transferTo(OutputStream.nullOutputStream());
+        } catch (IOException e) {
+            throw failure(name, e);
+        }
+    }
+
+    @Override
+    public void close() throws DataFormatException {
+        try {
+            in.close();
+        } catch (IOException e) {
+            throw new DataFormatException(name + ": the file could not be closed", e);
+        }
+    }
+
+    private static DataFormatException failure(String name, IOException e) {
+        // the gzip decoder reports a cut-short stream as EOFException and damaged data as ZipException
+        if (e instanceof EOFException) {
+            return new DataFormatException(name + ": the compressed data ends early, the file is cut short", e);
+        }
+        if (e instanceof ZipException) {
+            return new DataFormatException(name + ": the gzip-compressed data is corrupt", e);
+        }
+        return new DataFormatException(name + ": the file could not be read because of an I/O error", e);
+    }
+
+    private static void closeQuietly(InputStream stream, DataFormatException pending) {
+        try {
+            stream.close();
+        } catch (IOException e) {
+            pending.addSuppressed(e);
+        }
+    }
+}
