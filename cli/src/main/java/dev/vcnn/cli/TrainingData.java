@@ -1,0 +1,53 @@
+package dev.vcnn.cli;
+
+import dev.vcnn.engine.data.DataFormatException;
+import dev.vcnn.engine.data.Dataset;
+import dev.vcnn.engine.data.IdxReader;
+import dev.vcnn.engine.data.MnistFiles;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+
+/**
+ * Where {@code vcnn train} gets its images: a folder the user names, or the first 1,000 MNIST
+ * training and test images bundled in the jar, so the seed's job runs with no download.
+ */
+final class TrainingData {
+    static final int BUNDLED_COUNT = 1000;
+    private static final String BUNDLED = "mnist-1k/";
+
+    private TrainingData() {
+    }
+
+    static Dataset train(Path dir, int limit) throws DataFormatException {
+        return dir != null ? MnistFiles.train(dir, limit)
+                : bundled("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz", limit);
+    }
+
+    static Dataset test(Path dir, int limit) throws DataFormatException {
+        return dir != null ? MnistFiles.test(dir, limit)
+                : bundled("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", limit);
+    }
+
+    private static Dataset bundled(String images, String labels, int limit) throws DataFormatException {
+        if (limit > BUNDLED_COUNT) {
+            throw new DataFormatException("the bundled data set holds " + BUNDLED_COUNT
+                    + " images per split, fewer than the " + limit + " asked for; use --data DIR for more");
+        }
+        try (InputStream imageStream = open(images); InputStream labelStream = open(labels)) {
+            return IdxReader.read("bundled " + images, imageStream, "bundled " + labels, labelStream, limit);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static InputStream open(String name) {
+        InputStream in = TrainingData.class.getResourceAsStream(BUNDLED + name);
+        if (in == null) {
+            throw new IllegalStateException("the jar lacks its bundled data " + BUNDLED + name + "; rebuild it");
+        }
+        return in;
+    }
+}

@@ -1,0 +1,147 @@
+package dev.vcnn.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class TrainCommandTest {
+    private static final Pattern STEP =
+            Pattern.compile("\\[Step (\\d+)] Past 100 steps: Average Loss (\\d+\\.\\d{3}) \\| Accuracy: (\\d+)%");
+    private static final Pattern TEST_LOSS = Pattern.compile("Test Loss: (\\d+\\.\\d+(E-?\\d+)?)");
+    private static final Pattern TEST_ACCURACY = Pattern.compile("Test Accuracy: (\\d\\.\\d+)");
+    private static final Pattern SUMMARY = Pattern.compile(
+            "Trained 3000 images in \\d+\\.\\d{3} s \\([\\d,]+ images/s\\) with the scalar engine, seed (\\d+)\\.");
+
+    @Test
+    void theSeedJobOnTheBundledDataKeepsThePostsLogShapeAndLearns() {
+        CliRun run = CliRun.of("train", "--seed", "3");
+        assertEquals(0, run.exitCode(), run.err());
+        String[] lines = run.outLines();
+        // 1 banner + 3 x (1 header + 10 steps) + testing header + loss + accuracy + summary
+        assertEquals(1 + 33 + 4, lines.length, run.out());
+        assertEquals("MNIST CNN initialized!", lines[0]);
+        int k = 1;
+        for (int epoch = 1; epoch <= 3; epoch++) {
+            assertEquals("--- Epoch " + epoch + " ---", lines[k++]);
+            for (int step = 100; step <= 1000; step += 100) {
+                Matcher m = STEP.matcher(lines[k++]);
+                assertTrue(m.matches(), lines[k - 1]);
+                assertEquals(step, Integer.parseInt(m.group(1)));
+            }
+        }
+        assertEquals("--- Testing the CNN ---", lines[k++]);
+        assertTrue(TEST_LOSS.matcher(lines[k++]).matches(), lines[k - 1]);
+        Matcher accuracy = TEST_ACCURACY.matcher(lines[k++]);
+        assertTrue(accuracy.matches(), lines[k - 1]);
+        Matcher summary = SUMMARY.matcher(lines[k]);
+        assertTrue(summary.matches(), lines[k]);
+        assertEquals("3", summary.group(1));
+
+        double testAccuracy = Double.parseDouble(accuracy.group(1));
+        assertTrue(testAccuracy >= 0.72 && testAccuracy <= 0.90, "test accuracy " + testAccuracy);
+        // it learns: the first window is near chance, the last epoch's windows are far better
+        Matcher first = STEP.matcher(lines[2]);
+        Matcher last = STEP.matcher(lines[33]);
+        assertTrue(first.matches() && last.matches());
+        assertTrue(Double.parseDouble(first.group(2)) > 1.5, lines[2]);
+        assertTrue(Integer.parseInt(last.group(3)) >= 70, lines[33]);
+    }
+
+    @Test
+    void theSameSeedGivesTheSameNumbers() {
+        List<String> first = numbers(CliRun.of("train", "--seed", "7", "--epochs", "1"));
+        List<String> second = numbers(CliRun.of("train", "--seed", "7", "--epochs", "1"));
+        List<String> other = numbers(CliRun.of("train", "--seed", "8", "--epochs", "1"));
+        assertEquals(first, second);
+        assertFalse(first.equals(other), "a different seed should give a different run");
+    }
+
+    // everything but the summary line, whose wall time differs from run to run
+    private static List<String> numbers(CliRun run) {
+        assertEquals(0, run.exitCode(), run.err());
+        String[] lines = run.outLines();
+        return Arrays.asList(lines).subList(0, lines.length - 1);
+    }
+
+    @Test
+    void smallerSlicesPrintAShortLastWindow() {
+        CliRun run = CliRun.of("train", "--epochs", "1", "--train-size", "150", "--test-size", "10");
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains("[Step 100] Past 100 steps: "), run.out());
+        assertTrue(run.out().contains("[Step 150] Past 50 steps: "), run.out());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {
+            "--epochs=0", "--epochs=-1", "--epochs=x", "--lr=0", "--lr=-0.1", "--lr=NaN", "--lr=Infinity",
+            "--train-size=0", "--test-size=-5", "--no-such-flag",
+    })
+    void nonsenseFlagValuesAreUsageErrors(String flag) {
+        CliRun run = CliRun.of("train", flag);
+        assertEquals(2, run.exitCode(), run.err());
+        assertTrue(run.out().isEmpty(), "nothing may be printed as if training ran: " + run.out());
+        String name = flag.split("=")[0];
+        assertTrue(run.err().contains(name), "the message should name " + name + ": " + run.err());
+    }
+
+    @Test
+    void aMissingCommandIsAUsageError() {
+        CliRun run = CliRun.of();
+        assertEquals(2, run.exitCode());
+        assertTrue(run.err().contains("Missing a command"), run.err());
+    }
+
+    @Test
+    void askingForMoreThanTheBundledImagesIsAClearError() {
+        CliRun run = CliRun.of("train", "--train-size", "1001");
+        assertEquals(1, run.exitCode());
+        assertEquals(1, run.err().strip().lines().count(), run.err());
+        assertTrue(run.err().contains("1000") && run.err().contains("--data"), run.err());
+        assertTrue(run.out().isEmpty(), run.out());
+    }
+
+    @Test
+    void aMissingDataFolderIsOneLineAndExitCodeOne(@TempDir Path tmp) {
+        Path missing = tmp.resolve("no-such-folder");
+        CliRun run = CliRun.of("train", "--data", missing.toString());
+        assertEquals(1, run.exitCode());
+        assertEquals(1, run.err().strip().lines().count(), run.err());
+        assertTrue(run.err().contains(missing.toString()), run.err());
+        assertFalse(run.err().contains("\tat "), "no stack trace: " + run.err());
+    }
+
+    @Test
+    void aForgedDataFileIsOneLineNamingTheFile(@TempDir Path tmp) throws Exception {
+        // the images header claims 2,130,706,432 images of 28x28; the file has none
+        Files.write(tmp.resolve("train-images-idx3-ubyte"),
+                new byte[] {0, 0, 8, 3, 0x7f, 0, 0, 0, 0, 0, 0, 28, 0, 0, 0, 28});
+        Files.write(tmp.resolve("train-labels-idx1-ubyte"), new byte[] {0, 0, 8, 1, 0, 0, 0, 1, 3});
+        CliRun run = CliRun.of("train", "--data", tmp.toString());
+        assertEquals(1, run.exitCode());
+        assertEquals(1, run.err().strip().lines().count(), run.err());
+        assertTrue(run.err().contains("train-images-idx3-ubyte"), run.err());
+        assertTrue(run.out().isEmpty(), run.out());
+    }
+
+    @Test
+    void versionAndHelpExitZero() {
+        CliRun version = CliRun.of("--version");
+        assertEquals(0, version.exitCode());
+        assertTrue(version.out().startsWith("vcnn 0."), version.out());
+        CliRun help = CliRun.of("train", "--help");
+        assertEquals(0, help.exitCode());
+        assertTrue(help.out().contains("--train-size"), help.out());
+    }
+}
