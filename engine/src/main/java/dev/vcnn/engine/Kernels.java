@@ -11,8 +11,13 @@ package dev.vcnn.engine;
  */
 public interface Kernels {
 
-    /** Short name of the implementation, e.g. {@code scalar}, for logs and summaries. */
+    /** Short name of the implementation, {@code scalar} or {@code vector}. */
     String name();
+
+    /** The name with what matters about it, e.g. {@code vector (512-bit, 16 float lanes)}. */
+    default String description() {
+        return name();
+    }
 
     /**
      * Valid 3x3 convolution, stride 1, no bias:

@@ -1,0 +1,258 @@
+package dev.vcnn.engine;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+import java.util.Arrays;
+
+/**
+ * The kernels on the Vector API; the only class that imports {@code jdk.incubator.vector}.
+ *
+ * <p>Lanes map to data like this: in convolution and pooling one vector holds consecutive columns
+ * (x, x+1, ...) of one output row; in the dense layer one vector holds consecutive inputs i of one
+ * weight row. Rows are rarely lane multiples (26 and 13 never are), and a scalar tail would do up to
+ * 15/16 of a short row at scalar speed, so the last piece of every row is a masked vector: masked
+ * lanes are neither loaded nor stored. Sums are accumulated in a different order (and with fused
+ * multiply-add) than in {@link ScalarKernels}, so they agree to rounding; max-pool values and argmax
+ * indices agree exactly.
+ */
+final class VectorKernels implements Kernels {
+    // species are static final so the JIT sees constants; never pass them around as values
+    static final VectorSpecies<Float> FLOAT = chooseSpecies();
+    static final VectorSpecies<Integer> INT = FLOAT.withLanes(int.class);
+    private static final int LANES = FLOAT.length();
+
+    private static final Kernels SCALAR = new ScalarKernels();
+
+    // pooling gathers the even and the odd columns of a row pair: lane n reads column 2n or 2n+1
+    private static final int[] EVEN_COLUMNS = columns(0);
+    private static final int[] ODD_COLUMNS = columns(1);
+
+    VectorKernels() {
+        int widest = FloatVector.SPECIES_MAX.vectorBitSize();
+        if (FLOAT.vectorBitSize() > widest) {
+            throw new IllegalStateException("-D" + VectorWidth.PROPERTY + "=" + FLOAT.vectorBitSize()
+                    + " is wider than this CPU's " + widest + "-bit vectors");
+        }
+        if (LANES < 4) {
+            throw new IllegalStateException("this CPU's vectors hold only " + LANES + " floats, too few to pay off");
+        }
+    }
+
+    private static VectorSpecies<Float> chooseSpecies() {
+        int bits = VectorWidth.requestedBits();
+        return bits > 0 ? VectorSpecies.of(float.class, VectorShape.forBitSize(bits)) : FloatVector.SPECIES_PREFERRED;
+    }
+
+    private static int[] columns(int first) {
+        int[] columns = new int[LANES];
+        for (int n = 0; n < LANES; n++) {
+            columns[n] = 2 * n + first;
+        }
+        return columns;
+    }
+
+    @Override
+    public String name() {
+        return "vector";
+    }
+
+    @Override
+    public String description() {
+        return "vector (" + FLOAT.vectorBitSize() + "-bit, " + LANES + " float lanes)";
+    }
+
+    // in [C][H][W]; filters [F][C][3][3]; out [F][H-2][W-2]; lanes: columns x..x+L-1 of one output row
+    @Override
+    public void conv3x3Forward(float[] in, int channels, int height, int width,
+                               float[] filters, int filterCount, float[] out) {
+        int outHeight = height - 2;
+        int outWidth = width - 2;
+        for (int f = 0; f < filterCount; f++) {
+            int filterBase = f * channels * 9;
+            for (int y = 0; y < outHeight; y++) {
+                int outRow = (f * outHeight + y) * outWidth;
+                for (int x = 0; x < outWidth; x += LANES) {
+                    VectorMask<Float> m = FLOAT.indexInRange(x, outWidth);
+                    FloatVector sum = FloatVector.zero(FLOAT);
+                    for (int c = 0; c < channels; c++) {
+                        for (int i = 0; i < 3; i++) {
+                            int inRow = (c * height + y + i) * width + x;
+                            int weights = filterBase + (c * 3 + i) * 3;
+                            for (int j = 0; j < 3; j++) {
+                                FloatVector pixels = FloatVector.fromArray(FLOAT, in, inRow + j, m);
+                                sum = pixels.fma(FloatVector.broadcast(FLOAT, filters[weights + j]), sum);
+                            }
+                        }
+                    }
+                    sum.intoArray(out, outRow + x, m);
+                }
+            }
+        }
+    }
+
+    // in [C][H][W]; dOut [F][H-2][W-2]; dFilters [F][C][3][3]; lanes: columns of one dOut row
+    @Override
+    public void conv3x3FilterGradient(float[] in, int channels, int height, int width,
+                                      float[] dOut, int filterCount, float[] dFilters) {
+        int outHeight = height - 2;
+        int outWidth = width - 2;
+        for (int f = 0; f < filterCount; f++) {
+            for (int c = 0; c < channels; c++) {
+                for (int i = 0; i < 3; i++) {
+                    for (int j = 0; j < 3; j++) {
+                        FloatVector sum = FloatVector.zero(FLOAT);
+                        for (int y = 0; y < outHeight; y++) {
+                            int outRow = (f * outHeight + y) * outWidth;
+                            int inRow = (c * height + y + i) * width + j;
+                            for (int x = 0; x < outWidth; x += LANES) {
+                                VectorMask<Float> m = FLOAT.indexInRange(x, outWidth);
+                                FloatVector gradient = FloatVector.fromArray(FLOAT, dOut, outRow + x, m);
+                                FloatVector pixels = FloatVector.fromArray(FLOAT, in, inRow + x, m);
+                                sum = gradient.fma(pixels, sum);
+                            }
+                        }
+                        dFilters[((f * channels + c) * 3 + i) * 3 + j] = sum.reduceLanes(VectorOperators.ADD);
+                    }
+                }
+            }
+        }
+    }
+
+    // dOut [F][H-2][W-2]; filters [F][C][3][3]; dIn [C][H][W]. Written as a scatter: every dOut row,
+    // scaled by one filter weight, is added onto the input row it came from; lanes: columns of that row
+    @Override
+    public void conv3x3InputGradient(float[] dOut, int filterCount, int height, int width,
+                                     float[] filters, int channels, float[] dIn) {
+        int outHeight = height - 2;
+        int outWidth = width - 2;
+        Arrays.fill(dIn, 0, channels * height * width, 0f);
+        for (int f = 0; f < filterCount; f++) {
+            for (int c = 0; c < channels; c++) {
+                for (int i = 0; i < 3; i++) {
+                    for (int j = 0; j < 3; j++) {
+                        float weight = filters[((f * channels + c) * 3 + i) * 3 + j];
+                        for (int y = 0; y < outHeight; y++) {
+                            int outRow = (f * outHeight + y) * outWidth;
+                            int inRow = (c * height + y + i) * width + j;
+                            for (int x = 0; x < outWidth; x += LANES) {
+                                VectorMask<Float> m = FLOAT.indexInRange(x, outWidth);
+                                FloatVector gradient = FloatVector.fromArray(FLOAT, dOut, outRow + x, m);
+                                FloatVector acc = FloatVector.fromArray(FLOAT, dIn, inRow + x, m);
+                                gradient.fma(FloatVector.broadcast(FLOAT, weight), acc).intoArray(dIn, inRow + x, m);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // in [C][H][W]; out, argmax [C][H/2][W/2]; lanes: output columns x..x+L-1, gathered from input
+    // columns 2x, 2x+2, ... (left of each window) and 2x+1, 2x+3, ... (right)
+    @Override
+    public void maxPool2x2Forward(float[] in, int channels, int height, int width, float[] out, int[] argmax) {
+        int outHeight = height / 2;
+        int outWidth = width / 2;
+        IntVector evenOffsets = IntVector.zero(INT).addIndex(2);
+        for (int c = 0; c < channels; c++) {
+            for (int y = 0; y < outHeight; y++) {
+                int top = (c * height + 2 * y) * width;
+                int bottom = top + width;
+                int outRow = (c * outHeight + y) * outWidth;
+                for (int x = 0; x < outWidth; x += LANES) {
+                    VectorMask<Float> m = FLOAT.indexInRange(x, outWidth);
+                    VectorMask<Integer> mi = m.cast(INT);
+                    FloatVector topLeft = FloatVector.fromArray(FLOAT, in, top + 2 * x, EVEN_COLUMNS, 0, m);
+                    FloatVector topRight = FloatVector.fromArray(FLOAT, in, top + 2 * x, ODD_COLUMNS, 0, m);
+                    FloatVector bottomLeft = FloatVector.fromArray(FLOAT, in, bottom + 2 * x, EVEN_COLUMNS, 0, m);
+                    FloatVector bottomRight = FloatVector.fromArray(FLOAT, in, bottom + 2 * x, ODD_COLUMNS, 0, m);
+                    IntVector topLeftIndex = evenOffsets.add(top + 2 * x);
+                    // visit the window in row-major order; a strict '>' keeps the first maximum, as the reference does
+                    FloatVector best = topLeft;
+                    IntVector where = topLeftIndex;
+                    VectorMask<Float> greater = topRight.compare(VectorOperators.GT, best);
+                    best = best.blend(topRight, greater);
+                    where = where.blend(topLeftIndex.add(1), greater.cast(INT));
+                    greater = bottomLeft.compare(VectorOperators.GT, best);
+                    best = best.blend(bottomLeft, greater);
+                    where = where.blend(topLeftIndex.add(width), greater.cast(INT));
+                    greater = bottomRight.compare(VectorOperators.GT, best);
+                    best = best.blend(bottomRight, greater);
+                    where = where.blend(topLeftIndex.add(width + 1), greater.cast(INT));
+                    best.intoArray(out, outRow + x, m);
+                    where.intoArray(argmax, outRow + x, mi);
+                }
+            }
+        }
+    }
+
+    // dOut, argmax [pooledSize]; dIn [inputSize]; lanes: consecutive pooled cells, scattered to their argmax
+    @Override
+    public void maxPool2x2Backward(float[] dOut, int[] argmax, int pooledSize, float[] dIn, int inputSize) {
+        Arrays.fill(dIn, 0, inputSize, 0f);
+        for (int o = 0; o < pooledSize; o += LANES) {
+            VectorMask<Float> m = FLOAT.indexInRange(o, pooledSize);
+            // windows do not overlap, so no two lanes ever scatter to the same index
+            FloatVector.fromArray(FLOAT, dOut, o, m).intoArray(dIn, 0, argmax, o, m);
+        }
+    }
+
+    // x [I]; weights [O][I]; biases, logits [O]; lanes: inputs i..i+L-1 of one weight row
+    @Override
+    public void denseForward(float[] x, int inputs, float[] weights, float[] biases, int outputs, float[] logits) {
+        for (int o = 0; o < outputs; o++) {
+            int row = o * inputs;
+            FloatVector sum = FloatVector.zero(FLOAT);
+            for (int i = 0; i < inputs; i += LANES) {
+                VectorMask<Float> m = FLOAT.indexInRange(i, inputs);
+                sum = FloatVector.fromArray(FLOAT, weights, row + i, m).fma(FloatVector.fromArray(FLOAT, x, i, m), sum);
+            }
+            logits[o] = biases[o] + sum.reduceLanes(VectorOperators.ADD);
+        }
+    }
+
+    // ten values are less than one vector, and exp() has no vector form that rounds like Math.exp
+    @Override
+    public void softmax(float[] logits, int n, float[] probs) {
+        SCALAR.softmax(logits, n, probs);
+    }
+
+    // x, dx [I]; weights [O][I]; biases, dLogits [O]; lanes: inputs i..i+L-1. One pass over the weights:
+    // each block of a weight row is read once, feeds dx, and is written back updated
+    @Override
+    public void denseBackwardUpdate(float[] x, int inputs, float[] weights, float[] biases, int outputs,
+                                    float[] dLogits, float lr, float[] dx) {
+        for (int i = 0; i < inputs; i += LANES) {
+            VectorMask<Float> m = FLOAT.indexInRange(i, inputs);
+            FloatVector input = FloatVector.fromArray(FLOAT, x, i, m);
+            FloatVector inputGradient = FloatVector.zero(FLOAT);
+            for (int o = 0; o < outputs; o++) {
+                int at = o * inputs + i;
+                FloatVector w = FloatVector.fromArray(FLOAT, weights, at, m);
+                inputGradient = w.fma(FloatVector.broadcast(FLOAT, dLogits[o]), inputGradient);
+                input.fma(FloatVector.broadcast(FLOAT, -lr * dLogits[o]), w).intoArray(weights, at, m);
+            }
+            if (dx != null) {
+                inputGradient.intoArray(dx, i, m);
+            }
+        }
+        for (int o = 0; o < outputs; o++) {
+            biases[o] -= lr * dLogits[o];
+        }
+    }
+
+    // params, grads [n]; lanes: consecutive parameters
+    @Override
+    public void sgdUpdate(float[] params, float[] grads, int n, float lr) {
+        for (int k = 0; k < n; k += LANES) {
+            VectorMask<Float> m = FLOAT.indexInRange(k, n);
+            FloatVector p = FloatVector.fromArray(FLOAT, params, k, m);
+            FloatVector.fromArray(FLOAT, grads, k, m).fma(FloatVector.broadcast(FLOAT, -lr), p).intoArray(params, k, m);
+        }
+    }
+}
