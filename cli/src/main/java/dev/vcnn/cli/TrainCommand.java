@@ -1,9 +1,9 @@
 package dev.vcnn.cli;
 
 import dev.vcnn.engine.Evaluation;
+import dev.vcnn.engine.KernelSelection;
 import dev.vcnn.engine.Kernels;
 import dev.vcnn.engine.Network;
-import dev.vcnn.engine.ScalarKernels;
 import dev.vcnn.engine.Trainer;
 import dev.vcnn.engine.TrainingStats;
 import dev.vcnn.engine.data.DataFormatException;
@@ -52,6 +52,13 @@ final class TrainCommand implements Callable<Integer> {
                     + "images, bundled in vcnn.")
     Path dataDir;
 
+    enum Engine { vector, scalar }
+
+    @Option(names = "--engine", paramLabel = "ENGINE",
+            description = "Kernels to run: ${COMPLETION-CANDIDATES}. Default: vector where this JVM can run it "
+                    + "(the Vector API module is loaded and the C2 compiler is on), otherwise scalar with a warning.")
+    Engine engine;
+
     @Option(names = "--verbose", description = "Show the stack trace when something fails.")
     boolean verbose;
 
@@ -65,7 +72,7 @@ final class TrainCommand implements Callable<Integer> {
         Dataset train = TrainingData.train(dataDir, trainSize);
         Dataset test = TrainingData.test(dataDir, testSize);
 
-        Kernels kernels = new ScalarKernels();
+        Kernels kernels = kernels();
         // one seeded source: the network's initial weights first, then every epoch's shuffle
         SplittableRandom random = new SplittableRandom(seed);
         Network network = new Network(kernels, 1, train.rows(), train.cols(),
@@ -81,9 +88,20 @@ final class TrainCommand implements Callable<Integer> {
         out.println("Test Loss: " + evaluation.loss());
         out.println("Test Accuracy: " + evaluation.accuracy());
         out.printf("Trained %d images in %.3f s (%,.0f images/s) with the %s engine, seed %d.%n",
-                stats.images(), stats.seconds(), stats.imagesPerSecond(), kernels.name(), seed);
+                stats.images(), stats.seconds(), stats.imagesPerSecond(), kernels.description(), seed);
         out.flush();
         return 0;
+    }
+
+    // an engine asked for by name must run; only the default may fall back
+    private Kernels kernels() {
+        if (engine == null) {
+            return KernelSelection.best();
+        }
+        return switch (engine) {
+            case scalar -> KernelSelection.scalar();
+            case vector -> KernelSelection.vector();
+        };
     }
 
     // cross-field and range rules in one place; picocli has already checked the types

@@ -28,10 +28,6 @@ final class VectorKernels implements Kernels {
 
     private static final Kernels SCALAR = new ScalarKernels();
 
-    // pooling gathers the even and the odd columns of a row pair: lane n reads column 2n or 2n+1
-    private static final int[] EVEN_COLUMNS = columns(0);
-    private static final int[] ODD_COLUMNS = columns(1);
-
     VectorKernels() {
         int widest = FloatVector.SPECIES_MAX.vectorBitSize();
         if (FLOAT.vectorBitSize() > widest) {
@@ -46,14 +42,6 @@ final class VectorKernels implements Kernels {
     private static VectorSpecies<Float> chooseSpecies() {
         int bits = VectorWidth.requestedBits();
         return bits > 0 ? VectorSpecies.of(float.class, VectorShape.forBitSize(bits)) : FloatVector.SPECIES_PREFERRED;
-    }
-
-    private static int[] columns(int first) {
-        int[] columns = new int[LANES];
-        for (int n = 0; n < LANES; n++) {
-            columns[n] = 2 * n + first;
-        }
-        return columns;
     }
 
     @Override
@@ -152,13 +140,17 @@ final class VectorKernels implements Kernels {
         }
     }
 
-    // in [C][H][W]; out, argmax [C][H/2][W/2]; lanes: output columns x..x+L-1, gathered from input
-    // columns 2x, 2x+2, ... (left of each window) and 2x+1, 2x+3, ... (right)
+    // in [C][H][W]; out, argmax [C][H/2][W/2]; lanes: output columns x..x+L-1. Their windows span
+    // the 2L input columns 2x..2x+2L-1 of a row pair, loaded as two plain vectors per row; a
+    // two-vector selectFrom then picks the left (even) and right (odd) column of every window
     @Override
     public void maxPool2x2Forward(float[] in, int channels, int height, int width, float[] out, int[] argmax) {
         int outHeight = height / 2;
         int outWidth = width / 2;
-        IntVector evenOffsets = IntVector.zero(INT).addIndex(2);
+        int usedWidth = 2 * outWidth; // an odd width's last column belongs to no window
+        FloatVector leftColumns = FloatVector.zero(FLOAT).addIndex(2);
+        FloatVector rightColumns = leftColumns.add(1f);
+        IntVector leftOffsets = IntVector.zero(INT).addIndex(2);
         for (int c = 0; c < channels; c++) {
             for (int y = 0; y < outHeight; y++) {
                 int top = (c * height + 2 * y) * width;
@@ -166,12 +158,18 @@ final class VectorKernels implements Kernels {
                 int outRow = (c * outHeight + y) * outWidth;
                 for (int x = 0; x < outWidth; x += LANES) {
                     VectorMask<Float> m = FLOAT.indexInRange(x, outWidth);
-                    VectorMask<Integer> mi = m.cast(INT);
-                    FloatVector topLeft = FloatVector.fromArray(FLOAT, in, top + 2 * x, EVEN_COLUMNS, 0, m);
-                    FloatVector topRight = FloatVector.fromArray(FLOAT, in, top + 2 * x, ODD_COLUMNS, 0, m);
-                    FloatVector bottomLeft = FloatVector.fromArray(FLOAT, in, bottom + 2 * x, EVEN_COLUMNS, 0, m);
-                    FloatVector bottomRight = FloatVector.fromArray(FLOAT, in, bottom + 2 * x, ODD_COLUMNS, 0, m);
-                    IntVector topLeftIndex = evenOffsets.add(top + 2 * x);
+                    int column = 2 * x;
+                    VectorMask<Float> firstHalf = FLOAT.indexInRange(column, usedWidth);
+                    VectorMask<Float> secondHalf = FLOAT.indexInRange(column + LANES, usedWidth);
+                    FloatVector top0 = FloatVector.fromArray(FLOAT, in, top + column, firstHalf);
+                    FloatVector top1 = FloatVector.fromArray(FLOAT, in, top + column + LANES, secondHalf);
+                    FloatVector bottom0 = FloatVector.fromArray(FLOAT, in, bottom + column, firstHalf);
+                    FloatVector bottom1 = FloatVector.fromArray(FLOAT, in, bottom + column + LANES, secondHalf);
+                    FloatVector topLeft = leftColumns.selectFrom(top0, top1);
+                    FloatVector topRight = rightColumns.selectFrom(top0, top1);
+                    FloatVector bottomLeft = leftColumns.selectFrom(bottom0, bottom1);
+                    FloatVector bottomRight = rightColumns.selectFrom(bottom0, bottom1);
+                    IntVector topLeftIndex = leftOffsets.add(top + column);
                     // visit the window in row-major order; a strict '>' keeps the first maximum, as the reference does
                     FloatVector best = topLeft;
                     IntVector where = topLeftIndex;
@@ -185,21 +183,23 @@ final class VectorKernels implements Kernels {
                     best = best.blend(bottomRight, greater);
                     where = where.blend(topLeftIndex.add(width + 1), greater.cast(INT));
                     best.intoArray(out, outRow + x, m);
-                    where.intoArray(argmax, outRow + x, mi);
+                    where.intoArray(argmax, outRow + x, m.cast(INT));
                 }
             }
         }
     }
 
-    // dOut, argmax [pooledSize]; dIn [inputSize]; lanes: consecutive pooled cells, scattered to their argmax
+    // dOut, argmax [pooledSize]; dIn [inputSize]; lanes: consecutive pooled cells, scattered to their
+    // argmax. The tail is scalar: a scatter reads its whole index vector even under a mask
     @Override
     public void maxPool2x2Backward(float[] dOut, int[] argmax, int pooledSize, float[] dIn, int inputSize) {
         Arrays.fill(dIn, 0, inputSize, 0f);
-        for (int o = 0; o < pooledSize; o += LANES) {
-            VectorMask<Float> m = FLOAT.indexInRange(o, pooledSize);
+        int bound = FLOAT.loopBound(pooledSize);
+        for (int o = 0; o < bound; o += LANES) {
             // windows do not overlap, so no two lanes ever scatter to the same index
-            FloatVector.fromArray(FLOAT, dOut, o, m).intoArray(dIn, 0, argmax, o, m);
+            FloatVector.fromArray(FLOAT, dOut, o).intoArray(dIn, 0, argmax, o);
         }
+        ScalarKernels.scatterThroughArgmax(dOut, argmax, bound, pooledSize, dIn);
     }
 
     // x [I]; weights [O][I]; biases, logits [O]; lanes: inputs i..i+L-1 of one weight row
