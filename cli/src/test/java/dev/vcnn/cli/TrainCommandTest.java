@@ -22,7 +22,7 @@ class TrainCommandTest {
     private static final Pattern TEST_LOSS = Pattern.compile("Test Loss: (\\d+\\.\\d+(E-?\\d+)?)");
     private static final Pattern TEST_ACCURACY = Pattern.compile("Test Accuracy: (\\d\\.\\d+)");
     private static final Pattern SUMMARY = Pattern.compile(
-            "Trained 3000 images in \\d+\\.\\d{3} s \\([\\d,]+ images/s\\) with the scalar engine, seed (\\d+)\\.");
+            "Trained 3000 images in \\d+\\.\\d{3} s \\([\\d,]+ images/s\\) with the (.+) engine, seed (\\d+)\\.");
 
     @Test
     void theSeedJobOnTheBundledDataKeepsThePostsLogShapeAndLearns() {
@@ -47,7 +47,9 @@ class TrainCommandTest {
         assertTrue(accuracy.matches(), lines[k - 1]);
         Matcher summary = SUMMARY.matcher(lines[k]);
         assertTrue(summary.matches(), lines[k]);
-        assertEquals("3", summary.group(1));
+        assertEquals("3", summary.group(2));
+        // surefire runs with the vector module and C2, so the default must be the vector engine
+        assertTrue(summary.group(1).startsWith("vector ("), lines[k]);
 
         double testAccuracy = Double.parseDouble(accuracy.group(1));
         assertTrue(testAccuracy >= 0.72 && testAccuracy <= 0.90, "test accuracy " + testAccuracy);
@@ -76,6 +78,24 @@ class TrainCommandTest {
     }
 
     @Test
+    void vectorAndScalarEnginesLearnAlikeAndTheVectorEngineIsDeterministic() {
+        CliRun vector = CliRun.of("train", "--engine", "vector", "--seed", "2");
+        CliRun again = CliRun.of("train", "--engine", "vector", "--seed", "2");
+        CliRun scalar = CliRun.of("train", "--engine", "scalar", "--seed", "2");
+        assertEquals(numbers(vector), numbers(again));
+        assertTrue(vector.out().contains("with the vector ("), vector.out());
+        assertTrue(scalar.out().contains("with the scalar engine"), scalar.out());
+        double difference = Math.abs(testAccuracy(vector) - testAccuracy(scalar));
+        assertTrue(difference <= 0.02, "vector " + testAccuracy(vector) + " vs scalar " + testAccuracy(scalar));
+    }
+
+    private static double testAccuracy(CliRun run) {
+        Matcher m = TEST_ACCURACY.matcher(run.out());
+        assertTrue(m.find(), run.out());
+        return Double.parseDouble(m.group(1));
+    }
+
+    @Test
     void smallerSlicesPrintAShortLastWindow() {
         CliRun run = CliRun.of("train", "--epochs", "1", "--train-size", "150", "--test-size", "10");
         assertEquals(0, run.exitCode(), run.err());
@@ -86,7 +106,7 @@ class TrainCommandTest {
     @ParameterizedTest
     @ValueSource(strings = {
             "--epochs=0", "--epochs=-1", "--epochs=x", "--lr=0", "--lr=-0.1", "--lr=NaN", "--lr=Infinity",
-            "--train-size=0", "--test-size=-5", "--no-such-flag",
+            "--train-size=0", "--test-size=-5", "--no-such-flag", "--engine=gpu",
     })
     void nonsenseFlagValuesAreUsageErrors(String flag) {
         CliRun run = CliRun.of("train", flag);

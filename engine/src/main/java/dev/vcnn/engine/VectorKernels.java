@@ -28,6 +28,20 @@ final class VectorKernels implements Kernels {
 
     private static final Kernels SCALAR = new ScalarKernels();
 
+    // lane n of a pooled row reads input columns 2n (left of its window) and 2n+1 (right); kept as
+    // arrays because building them with addIndex allocated on every call
+    private static final float[] LEFT_COLUMNS = new float[LANES];
+    private static final float[] RIGHT_COLUMNS = new float[LANES];
+    private static final int[] LEFT_OFFSETS = new int[LANES];
+
+    static {
+        for (int n = 0; n < LANES; n++) {
+            LEFT_COLUMNS[n] = 2 * n;
+            RIGHT_COLUMNS[n] = 2 * n + 1;
+            LEFT_OFFSETS[n] = 2 * n;
+        }
+    }
+
     VectorKernels() {
         int widest = FloatVector.SPECIES_MAX.vectorBitSize();
         if (FLOAT.vectorBitSize() > widest) {
@@ -42,6 +56,16 @@ final class VectorKernels implements Kernels {
     private static VectorSpecies<Float> chooseSpecies() {
         int bits = VectorWidth.requestedBits();
         return bits > 0 ? VectorSpecies.of(float.class, VectorShape.forBitSize(bits)) : FloatVector.SPECIES_PREFERRED;
+    }
+
+    // reduceLanes(ADD) may add the lanes in one order when interpreted and in another once C2 has
+    // compiled it, so a run's numbers depended on JIT timing; halving in a fixed order gives the
+    // same float either way
+    private static float sumLanes(FloatVector v) {
+        for (int half = LANES / 2; half > 0; half /= 2) {
+            v = v.add(v.slice(half));
+        }
+        return v.lane(0);
     }
 
     @Override
@@ -104,7 +128,7 @@ final class VectorKernels implements Kernels {
                                 sum = gradient.fma(pixels, sum);
                             }
                         }
-                        dFilters[((f * channels + c) * 3 + i) * 3 + j] = sum.reduceLanes(VectorOperators.ADD);
+                        dFilters[((f * channels + c) * 3 + i) * 3 + j] = sumLanes(sum);
                     }
                 }
             }
@@ -148,9 +172,9 @@ final class VectorKernels implements Kernels {
         int outHeight = height / 2;
         int outWidth = width / 2;
         int usedWidth = 2 * outWidth; // an odd width's last column belongs to no window
-        FloatVector leftColumns = FloatVector.zero(FLOAT).addIndex(2);
-        FloatVector rightColumns = leftColumns.add(1f);
-        IntVector leftOffsets = IntVector.zero(INT).addIndex(2);
+        FloatVector leftColumns = FloatVector.fromArray(FLOAT, LEFT_COLUMNS, 0);
+        FloatVector rightColumns = FloatVector.fromArray(FLOAT, RIGHT_COLUMNS, 0);
+        IntVector leftOffsets = IntVector.fromArray(INT, LEFT_OFFSETS, 0);
         for (int c = 0; c < channels; c++) {
             for (int y = 0; y < outHeight; y++) {
                 int top = (c * height + 2 * y) * width;
@@ -212,7 +236,7 @@ final class VectorKernels implements Kernels {
                 VectorMask<Float> m = FLOAT.indexInRange(i, inputs);
                 sum = FloatVector.fromArray(FLOAT, weights, row + i, m).fma(FloatVector.fromArray(FLOAT, x, i, m), sum);
             }
-            logits[o] = biases[o] + sum.reduceLanes(VectorOperators.ADD);
+            logits[o] = biases[o] + sumLanes(sum);
         }
     }
 
