@@ -1,0 +1,67 @@
+package dev.vcnn.bench;
+
+import dev.vcnn.engine.Kernels;
+
+import java.util.Arrays;
+import java.util.function.Consumer;
+
+/**
+ * Runs every kernel on both implementations with the same inputs and throws if any output
+ * differs by more than float rounding of a reordered sum allows (relative 1e-4 of the largest
+ * magnitude; the engine's property tests hold a much finer, per-element bound).
+ */
+final class Agreement {
+    private static final double RELATIVE = 1e-4;
+
+    private Agreement() {
+    }
+
+    static void check(KernelInputs in) {
+        Shapes s = in.s;
+        compare("conv3x3Forward", in, k -> k.conv3x3Forward(in.image, s.channels, s.height, s.width,
+                in.filters, s.filters, in.conv), () -> in.conv);
+        compare("conv3x3FilterGradient", in, k -> k.conv3x3FilterGradient(in.image, s.channels, s.height, s.width,
+                in.dConv, s.filters, in.dFilters), () -> in.dFilters);
+        compare("conv3x3InputGradient", in, k -> k.conv3x3InputGradient(in.dConv, s.filters, s.height, s.width,
+                in.filters, s.channels, in.dImage), () -> in.dImage);
+        compare("maxPool2x2Forward", in, k -> k.maxPool2x2Forward(in.conv, s.filters, s.convHeight(), s.convWidth(),
+                in.pooled, in.argmax), () -> in.pooled);
+        compare("maxPool2x2Backward", in, k -> k.maxPool2x2Backward(in.dPooled, in.argmax, s.pooledSize(),
+                in.dConv, s.convSize()), () -> in.dConv);
+        compare("denseForward", in, k -> k.denseForward(in.pooled, s.pooledSize(), in.weights, in.biases, s.classes,
+                in.logits), () -> in.logits);
+        float[] weights = in.weights.clone();
+        float[] biases = in.biases.clone();
+        compare("denseBackwardUpdate", in, k -> {
+            System.arraycopy(weights, 0, in.weights, 0, weights.length);
+            System.arraycopy(biases, 0, in.biases, 0, biases.length);
+            k.denseBackwardUpdate(in.pooled, s.pooledSize(), in.weights, in.biases, s.classes, in.dLogits, 0.01f, in.dx);
+        }, () -> concat(in.dx, in.weights));
+        System.arraycopy(weights, 0, in.weights, 0, weights.length);
+        System.arraycopy(biases, 0, in.biases, 0, biases.length);
+    }
+
+    private static void compare(String kernel, KernelInputs in, Consumer<Kernels> run,
+                                java.util.function.Supplier<float[]> output) {
+        run.accept(in.scalar);
+        float[] expected = output.get().clone();
+        run.accept(in.vector);
+        float[] actual = output.get();
+        double scale = 0;
+        for (float v : expected) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        for (int k = 0; k < expected.length; k++) {
+            if (!(Math.abs(expected[k] - actual[k]) <= RELATIVE * scale)) {
+                throw new IllegalStateException(kernel + " at shape " + in.shape + ": vector " + actual[k]
+                        + " but scalar " + expected[k] + " at index " + k + " (" + in.vector.description() + ")");
+            }
+        }
+    }
+
+    private static float[] concat(float[] a, float[] b) {
+        float[] both = Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, both, a.length, b.length);
+        return both;
+    }
+}

@@ -1,2 +1,0 @@
-package dev.vcnn.bench;
-class Placeholder {}

@@ -1,0 +1,169 @@
+package dev.vcnn.bench;
+
+import org.openjdk.jmh.infra.BenchmarkParams;
+import org.openjdk.jmh.profile.GCProfiler;
+import org.openjdk.jmh.results.BenchmarkResult;
+import org.openjdk.jmh.results.IterationResult;
+import org.openjdk.jmh.results.RunResult;
+import org.openjdk.jmh.runner.Runner;
+import org.openjdk.jmh.runner.RunnerException;
+import org.openjdk.jmh.runner.options.ChainedOptionsBuilder;
+import org.openjdk.jmh.runner.options.OptionsBuilder;
+import org.openjdk.jmh.runner.options.TimeValue;
+import org.openjdk.jmh.runner.options.VerboseMode;
+
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Runs the JMH suite in bounded time and prints one markdown table: per benchmark and shape the
+ * median scalar and vector time, their ratio, the vector GFLOP/s and its share of the peak that
+ * {@link PeakBenchmark} measured in the same run, and bytes allocated per operation.
+ *
+ * <pre>java --add-modules=jdk.incubator.vector -cp bench/target/benchmarks.jar dev.vcnn.bench.Report [--quick]</pre>
+ * Default: both shapes, 3 x 1 s warm-up and 5 x 1 s measurement per benchmark (about 6 minutes).
+ * {@code --quick}: the seed's shape only, 2 x 0.3 s and 3 x 0.3 s (well under 2 minutes).
+ */
+public final class Report {
+
+    private Report() {
+    }
+
+    public static void main(String[] args) throws RunnerException {
+        boolean quick = Arrays.asList(args).contains("--quick");
+        for (String arg : args) {
+            if (!arg.equals("--quick")) {
+                System.err.println("usage: Report [--quick]   (unknown argument '" + arg + "')");
+                System.exit(2);
+            }
+        }
+        ChainedOptionsBuilder options = new OptionsBuilder()
+                .include(Report.class.getPackageName() + ".*")
+                .addProfiler(GCProfiler.class)
+                .shouldFailOnError(true)
+                .verbosity(VerboseMode.SILENT);
+        if (quick) {
+            options.param("shape", "seed")
+                    .warmupIterations(2).warmupTime(TimeValue.milliseconds(300))
+                    .measurementIterations(3).measurementTime(TimeValue.milliseconds(300));
+        }
+        System.err.println("vcnn bench report: running the JMH suite" + (quick ? " (quick)" : "") + "...");
+        long start = System.nanoTime();
+        Collection<RunResult> results = new Runner(options.build()).run();
+        print(results, System.out, quick, (System.nanoTime() - start) / 1e9);
+    }
+
+    private record Row(String name, String shape) implements Comparable<Row> {
+        @Override
+        public int compareTo(Row other) {
+            int byShape = shape.compareTo(other.shape);
+            return byShape != 0 ? -byShape : name.compareTo(other.name); // seed before large
+        }
+    }
+
+    private record Measured(double medianNanos, double bytesPerOp) {
+    }
+
+    static void print(Collection<RunResult> results, PrintStream out, boolean quick, double seconds) {
+        Map<Row, Measured[]> rows = new TreeMap<>();
+        double peakGflops = Double.NaN;
+        for (RunResult run : results) {
+            BenchmarkParams params = run.getParams();
+            String method = params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.') + 1);
+            Measured measured = new Measured(median(run), bytesPerOp(run));
+            if (method.equals("fmaChains")) {
+                peakGflops = PeakBenchmark.flopsPerOperation() / measured.medianNanos();
+                continue;
+            }
+            boolean vector = method.endsWith("Vector");
+            String name = method.substring(0, method.length() - (vector ? "Vector" : "Scalar").length());
+            rows.computeIfAbsent(new Row(name, params.getParam("shape")), r -> new Measured[2])[vector ? 1 : 0] = measured;
+        }
+        out.printf("vcnn JMH report%s: %s, %s, Java %s, vector width %d bits; %.0f s%n%n",
+                quick ? " (--quick)" : "", cpuModel(), "1 thread", Runtime.version(),
+                PeakBenchmark.SPECIES.vectorBitSize(), seconds);
+        out.printf("Peak (FMA chains, same run): %.1f GFLOP/s%n%n", peakGflops);
+        out.println("| benchmark | shape | scalar | vector | speedup | vector GFLOP/s | % of peak | B/op (scalar / vector) |");
+        out.println("| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: |");
+        for (Map.Entry<Row, Measured[]> entry : rows.entrySet()) {
+            Row row = entry.getKey();
+            Measured scalar = entry.getValue()[0];
+            Measured vector = entry.getValue()[1];
+            long flops = flops(row.name(), Shapes.valueOf(row.shape()));
+            double gflops = flops > 0 ? flops / vector.medianNanos() : Double.NaN;
+            out.printf("| %s | %s | %s | %s | %.1fx | %s | %s | %s / %s |%n",
+                    row.name(), row.shape(), time(scalar.medianNanos()), time(vector.medianNanos()),
+                    scalar.medianNanos() / vector.medianNanos(),
+                    flops > 0 ? String.format("%.1f", gflops) : "-",
+                    flops > 0 ? String.format("%.1f%%", 100 * gflops / peakGflops) : "-",
+                    bytes(scalar.bytesPerOp()), bytes(vector.bytesPerOp()));
+        }
+        out.println();
+        out.println("Times are medians over measurement iterations of the mean time per call; images/s = 1e9 / "
+                + "trainingStep or inference time.");
+    }
+
+    // FLOP of one call, counting a multiply-add as 2; 0 where the work is comparisons and moves
+    private static long flops(String benchmark, Shapes s) {
+        return switch (benchmark) {
+            case "convForward", "convFilterGradient", "convInputGradient" -> s.convFlops();
+            case "denseForward" -> s.denseForwardFlops();
+            case "denseBackward" -> s.denseBackwardFlops();
+            case "inference" -> s.inferenceFlops();
+            case "trainingStep" -> s.trainingStepFlops();
+            default -> 0;
+        };
+    }
+
+    private static double median(RunResult run) {
+        List<Double> scores = new ArrayList<>();
+        for (BenchmarkResult fork : run.getBenchmarkResults()) {
+            for (IterationResult iteration : fork.getIterationResults()) {
+                scores.add(iteration.getPrimaryResult().getScore());
+            }
+        }
+        scores.sort(null);
+        int n = scores.size();
+        return n % 2 == 1 ? scores.get(n / 2) : (scores.get(n / 2 - 1) + scores.get(n / 2)) / 2;
+    }
+
+    private static double bytesPerOp(RunResult run) {
+        // JMH hands out its results as raw types; only the keys are looked at here, by name
+        Map<String, ?> secondary = run.getAggregatedResult().getSecondaryResults();
+        for (String key : secondary.keySet()) {
+            if (key.endsWith("gc.alloc.rate.norm")) {
+                return run.getAggregatedResult().getSecondaryResults().get(key).getScore();
+            }
+        }
+        return Double.NaN;
+    }
+
+    private static String time(double nanos) {
+        return nanos >= 1e6 ? String.format("%.2f ms", nanos / 1e6)
+                : nanos >= 1e3 ? String.format("%.2f us", nanos / 1e3) : String.format("%.0f ns", nanos);
+    }
+
+    private static String bytes(double bytes) {
+        return Double.isNaN(bytes) ? "?" : String.format("%.0f", bytes);
+    }
+
+    private static String cpuModel() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    return line.substring(line.indexOf(':') + 1).strip();
+                }
+            }
+        } catch (Exception e) {
+            // not Linux: fall through
+        }
+        return System.getProperty("os.arch");
+    }
+}
