@@ -85,46 +85,57 @@ final class VectorKernels implements Kernels {
     }
 
     // in [C][H][W]; filters [F][C][3][3]; out [F][H-2][W-2]; lanes: columns x..x+L-1 of one output row.
-    // Full blocks use plain loads, a row's last block masked ones (masking every block measured slower)
+    // Filters go four at a time: each pixel vector is loaded once for four filters, and the four sums
+    // are independent FMA chains that overlap, where one filter alone would wait on FMA latency 9*C
+    // times per block. A row's last block is masked; the rest use plain loads
     @Override
     public void conv3x3Forward(float[] in, int channels, int height, int width,
                                float[] filters, int filterCount, float[] out) {
         int outHeight = height - 2;
         int outWidth = width - 2;
-        int bound = FLOAT.loopBound(outWidth);
-        for (int f = 0; f < filterCount; f++) {
-            int filterBase = f * channels * 9;
-            for (int y = 0; y < outHeight; y++) {
-                int outRow = (f * outHeight + y) * outWidth;
-                int x = 0;
-                for (; x < bound; x += LANES) {
-                    FloatVector sum = FloatVector.zero(FLOAT);
+        int plane = outHeight * outWidth;
+        int filterSize = channels * 9;
+        VectorMask<Float> all = FLOAT.maskAll(true);
+        for (int y = 0; y < outHeight; y++) {
+            for (int x = 0; x < outWidth; x += LANES) {
+                VectorMask<Float> m = x + LANES <= outWidth ? all : FLOAT.indexInRange(x, outWidth);
+                int outAt = y * outWidth + x;
+                int f = 0;
+                for (; f + 4 <= filterCount; f += 4) {
+                    int w0 = f * filterSize;
+                    FloatVector s0 = FloatVector.zero(FLOAT), s1 = s0, s2 = s0, s3 = s0;
                     for (int c = 0; c < channels; c++) {
                         for (int i = 0; i < 3; i++) {
                             int inRow = (c * height + y + i) * width + x;
-                            int weights = filterBase + (c * 3 + i) * 3;
-                            for (int j = 0; j < 3; j++) {
-                                FloatVector pixels = FloatVector.fromArray(FLOAT, in, inRow + j);
-                                sum = pixels.fma(FloatVector.broadcast(FLOAT, filters[weights + j]), sum);
-                            }
-                        }
-                    }
-                    sum.intoArray(out, outRow + x);
-                }
-                if (x < outWidth) {
-                    VectorMask<Float> m = FLOAT.indexInRange(x, outWidth);
-                    FloatVector sum = FloatVector.zero(FLOAT);
-                    for (int c = 0; c < channels; c++) {
-                        for (int i = 0; i < 3; i++) {
-                            int inRow = (c * height + y + i) * width + x;
-                            int weights = filterBase + (c * 3 + i) * 3;
+                            int tap = (c * 3 + i) * 3;
                             for (int j = 0; j < 3; j++) {
                                 FloatVector pixels = FloatVector.fromArray(FLOAT, in, inRow + j, m);
-                                sum = pixels.fma(FloatVector.broadcast(FLOAT, filters[weights + j]), sum);
+                                int k = w0 + tap + j;
+                                s0 = pixels.fma(FloatVector.broadcast(FLOAT, filters[k]), s0);
+                                s1 = pixels.fma(FloatVector.broadcast(FLOAT, filters[k + filterSize]), s1);
+                                s2 = pixels.fma(FloatVector.broadcast(FLOAT, filters[k + 2 * filterSize]), s2);
+                                s3 = pixels.fma(FloatVector.broadcast(FLOAT, filters[k + 3 * filterSize]), s3);
                             }
                         }
                     }
-                    sum.intoArray(out, outRow + x, m);
+                    s0.intoArray(out, f * plane + outAt, m);
+                    s1.intoArray(out, (f + 1) * plane + outAt, m);
+                    s2.intoArray(out, (f + 2) * plane + outAt, m);
+                    s3.intoArray(out, (f + 3) * plane + outAt, m);
+                }
+                for (; f < filterCount; f++) {
+                    FloatVector sum = FloatVector.zero(FLOAT);
+                    for (int c = 0; c < channels; c++) {
+                        for (int i = 0; i < 3; i++) {
+                            int inRow = (c * height + y + i) * width + x;
+                            int tap = f * filterSize + (c * 3 + i) * 3;
+                            for (int j = 0; j < 3; j++) {
+                                FloatVector pixels = FloatVector.fromArray(FLOAT, in, inRow + j, m);
+                                sum = pixels.fma(FloatVector.broadcast(FLOAT, filters[tap + j]), sum);
+                            }
+                        }
+                    }
+                    sum.intoArray(out, f * plane + outAt, m);
                 }
             }
         }
