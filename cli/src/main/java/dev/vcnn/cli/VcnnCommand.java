@@ -13,7 +13,7 @@ import java.util.Properties;
         mixinStandardHelpOptions = true,
         versionProvider = VcnnCommand.Version.class,
         description = "Trains small convolutional networks on the CPU with SIMD kernels.",
-        subcommands = {TrainCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TrainCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
 final class VcnnCommand implements Runnable {
 
     @CommandLine.Spec

@@ -46,6 +46,22 @@ public final class KernelSelection {
         }
     }
 
+    /**
+     * The vector widths in bits this JVM and CPU can run, narrowest first (e.g. 128, 256, 512);
+     * empty when vectors cannot run at all. Pass one as {@code -Dvcnn.vectorBits} to a new JVM to use it.
+     */
+    public static int[] vectorWidths() {
+        if (ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty() || !hasOptimizingCompiler()) {
+            return new int[0];
+        }
+        try {
+            int widest = (int) Class.forName(VECTOR_CLASS).getDeclaredMethod("widestBits").invoke(null);
+            return java.util.stream.IntStream.of(128, 256, 512).filter(bits -> bits <= widest).toArray();
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot ask " + VECTOR_CLASS + " for its widths", e);
+        }
+    }
+
     /** Null when vector kernels can run here, otherwise one sentence saying why not and what to do. */
     static String whyNoVectors() {
         if (VectorWidth.requestedBits() == 0) {

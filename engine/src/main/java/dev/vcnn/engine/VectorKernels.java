@@ -42,8 +42,13 @@ final class VectorKernels implements Kernels {
         }
     }
 
+    /** The widest vectors this CPU runs, in bits. */
+    static int widestBits() {
+        return FloatVector.SPECIES_MAX.vectorBitSize();
+    }
+
     VectorKernels() {
-        int widest = FloatVector.SPECIES_MAX.vectorBitSize();
+        int widest = widestBits();
         if (FLOAT.vectorBitSize() > widest) {
             throw new IllegalStateException("-D" + VectorWidth.PROPERTY + "=" + FLOAT.vectorBitSize()
                     + " is wider than this CPU's " + widest + "-bit vectors");

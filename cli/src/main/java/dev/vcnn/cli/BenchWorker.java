@@ -1,0 +1,26 @@
+package dev.vcnn.cli;
+
+import dev.vcnn.engine.KernelSelection;
+import dev.vcnn.engine.Kernels;
+import dev.vcnn.engine.Throughput;
+import dev.vcnn.engine.data.Dataset;
+
+/**
+ * One measurement of {@code vcnn bench}, in a JVM of its own: the vector width is fixed once per JVM
+ * (a static final species), so each width needs a fresh one. Prints one tab-separated line:
+ * engine description, training images/s, inference images/s.
+ */
+public final class BenchWorker {
+
+    private BenchWorker() {
+    }
+
+    /** args: scalar|vector, warm-up seconds, rounds, seconds per round. */
+    public static void main(String[] args) throws Exception {
+        Kernels kernels = args[0].equals("scalar") ? KernelSelection.scalar() : KernelSelection.vector();
+        Dataset train = TrainingData.train(null, TrainingData.BUNDLED_COUNT);
+        Throughput.Rates rates = Throughput.measure(kernels, train, Double.parseDouble(args[1]),
+                Integer.parseInt(args[2]), Double.parseDouble(args[3]));
+        System.out.println(kernels.description() + "\t" + rates.training() + "\t" + rates.inference());
+    }
+}
