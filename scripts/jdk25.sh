@@ -1,0 +1,52 @@
+# Sourced by ./vcnn and bench/report: finds a JDK 25 and (re)builds a module's jar when it is
+# missing or older than the sources. Expects $root (the checkout) to be set by the caller.
+
+required_java=25
+
+# prints the feature version of a java binary (25 for "25.0.3"), or nothing if it does not run
+java_feature_version() {
+    "$1" -version 2>&1 | sed -n 's/.*version "\([0-9][0-9]*\).*/\1/p' | head -n 1
+}
+
+# prints the path of a java 25 binary; fails with a message saying what to install
+find_java25() {
+    local candidate
+    for candidate in \
+        "${JAVA_HOME:+$JAVA_HOME/bin/java}" \
+        "$(command -v java 2>/dev/null || true)" \
+        /usr/lib/jvm/*/bin/java \
+        /usr/java/*/bin/java \
+        /opt/java/*/bin/java \
+        /opt/*/bin/java \
+        "$HOME"/.sdkman/candidates/java/*/bin/java \
+        "$HOME"/.jdks/*/bin/java \
+        /Library/Java/JavaVirtualMachines/*/Contents/Home/bin/java; do
+        if [ -n "$candidate" ] && [ -x "$candidate" ] && [ "$(java_feature_version "$candidate")" = "$required_java" ]; then
+            printf '%s\n' "$candidate"
+            return 0
+        fi
+    done
+    echo "vcnn: needs a JDK $required_java and found none (looked at JAVA_HOME, java on PATH, /usr/lib/jvm, /usr/java, /opt, ~/.sdkman, ~/.jdks)." >&2
+    echo "vcnn: install one (e.g. Eclipse Temurin $required_java, or your system's openjdk-$required_java-jdk package) or point JAVA_HOME at it." >&2
+    return 1
+}
+
+# ensure_built JAVA JAR MODULE: builds MODULE (and what it needs, tests skipped) when JAR is
+# missing or any pom or main source it is made from is newer
+ensure_built() {
+    local java="$1" jar="$2" module="$3" java_home log
+    java_home="$(cd "$(dirname "$java")/.." && pwd)"
+    if [ -f "$jar" ] && [ -z "$(find "$root/pom.xml" "$root"/*/pom.xml "$root"/*/src/main -newer "$jar" -print -quit 2>/dev/null)" ]; then
+        return 0
+    fi
+    if [ ! -x "$java_home/bin/javac" ]; then
+        echo "vcnn: $java_home is a Java $required_java runtime without javac; building vcnn needs a full JDK $required_java." >&2
+        return 1
+    fi
+    echo "vcnn: building ${jar#"$root"/} with $java_home (tests skipped; the first build downloads Maven and plugins)..." >&2
+    if ! log="$(JAVA_HOME="$java_home" "$root/mvnw" -q -B -f "$root/pom.xml" -pl "$module" -am -Dmaven.test.skip=true package 2>&1)"; then
+        printf '%s\n' "$log" | tail -n 30 >&2
+        echo "vcnn: the build failed (output above); './mvnw -pl $module -am package' shows it in full." >&2
+        return 1
+    fi
+}
