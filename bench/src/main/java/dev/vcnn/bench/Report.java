@@ -29,7 +29,9 @@ import java.util.TreeMap;
  *
  * <pre>java --add-modules=jdk.incubator.vector -cp bench/target/benchmarks.jar dev.vcnn.bench.Report [--quick]</pre>
  * Default: both shapes, 3 x 1 s warm-up and 5 x 1 s measurement per benchmark (about 6 minutes).
- * {@code --quick}: the seed's shape only, 2 x 0.3 s and 3 x 0.3 s (well under 2 minutes).
+ * {@code --quick}: the seed's shape only, 2 x 1 s warm-up and 3 x 0.3 s measurement (under 2 minutes).
+ * The warm-up stays a full 2 s even then: until C2 has compiled a vector kernel it runs interpreted or
+ * C1-compiled Vector API code, which boxes every vector and is hundreds of times slower than scalar.
  */
 public final class Report {
 
@@ -51,7 +53,7 @@ public final class Report {
                 .verbosity(VerboseMode.SILENT);
         if (quick) {
             options.param("shape", "seed")
-                    .warmupIterations(2).warmupTime(TimeValue.milliseconds(300))
+                    .warmupIterations(2).warmupTime(TimeValue.seconds(1))
                     .measurementIterations(3).measurementTime(TimeValue.milliseconds(300));
         }
         System.err.println("vcnn bench report: running the JMH suite" + (quick ? " (quick)" : "") + "...");
