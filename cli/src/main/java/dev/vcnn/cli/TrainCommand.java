@@ -73,15 +73,14 @@ final class TrainCommand implements Callable<Integer> {
         Dataset test = TrainingData.test(dataDir, testSize);
 
         Kernels kernels = kernels();
-        // one seeded source: the network's initial weights first, then every epoch's shuffle
-        SplittableRandom random = new SplittableRandom(seed);
+        // the seed fixes the initial weights here and, through (seed, epoch), every epoch's shuffle
         Network network = new Network(kernels, 1, train.rows(), train.cols(),
-                Network.SEED_FILTERS, Network.SEED_CLASSES, random);
+                Network.SEED_FILTERS, Network.SEED_CLASSES, new SplittableRandom(seed));
         out.println("MNIST CNN initialized!");
         out.flush();
 
         Trainer trainer = new Trainer(network);
-        TrainingStats stats = trainer.train(train, epochs, learningRate, random, new StepLog(out));
+        TrainingStats stats = trainer.train(train, 0, epochs, learningRate, seed, new StepLog(out));
 
         out.println("--- Testing the CNN ---");
         Evaluation evaluation = trainer.evaluate(test);
