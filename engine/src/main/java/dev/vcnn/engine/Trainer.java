@@ -28,7 +28,8 @@ public final class Trainer {
     public TrainingStats train(Dataset data, int epochsDone, int epochs, float lr, long seed,
                                TrainingListener listener) {
         if (epochsDone < 0 || epochs < 0) {
-            throw new IllegalArgumentException("epochs done and epochs must be >= 0, got " + epochsDone + " and " + epochs);
+            throw new IllegalArgumentException("epochs done and epochs must be >= 0, got " + epochsDone
+                    + " and " + epochs);
         }
         checkShape(data);
         int[] order = new int[data.count()];

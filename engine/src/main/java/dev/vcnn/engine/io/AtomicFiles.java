@@ -63,6 +63,23 @@ public final class AtomicFiles {
         }
     }
 
+    /**
+     * Fails now, rather than after an hour of training, if {@code target} could not be written: it is a
+     * folder, or its folder is missing, not a folder, or refuses new files. Leaves nothing behind.
+     */
+    public static void checkWritable(Path target) throws FileWriteException {
+        Path absolute = target.toAbsolutePath();
+        if (Files.isDirectory(absolute)) {
+            throw new FileWriteException(target + ": is a folder, not a file that can be written", null);
+        }
+        Path folder = absolute.getParent();
+        try {
+            Files.delete(Files.createTempFile(folder, "." + absolute.getFileName() + ".", ".tmp"));
+        } catch (IOException e) {
+            throw new FileWriteException(target + ": cannot be written, " + reason(e, folder), e);
+        }
+    }
+
     // why the temporary file could not be created, in the user's terms
     private static String reason(IOException e, Path folder) {
         if (e instanceof AccessDeniedException) {

@@ -73,7 +73,8 @@ public final class ModelFile {
         for (String name : arrays.keySet()) {
             if (!name.equals(METADATA) && !name.equals(CONV_FILTERS) && !name.equals(DENSE_WEIGHTS)
                     && !name.equals(DENSE_BIASES)) {
-                throw new ModelFormatException(file + ": has an array named " + name + ", which a vcnn model does not have");
+                throw new ModelFormatException(file + ": has an array named " + name
+                        + ", which a vcnn model does not have");
             }
         }
         return new SavedModel(file, info,
@@ -93,8 +94,9 @@ public final class ModelFile {
                     + ", but a vcnn model stores float32 (" + NpyArray.FLOAT32 + ")");
         }
         if (!Arrays.equals(array.shape(), shape)) {
-            throw new ModelFormatException(file + ": the array " + name + " has shape " + NpyArray.shapeText(array.shape())
-                    + ", but the architecture in its metadata needs " + NpyArray.shapeText(shape));
+            throw new ModelFormatException(file + ": the array " + name + " has shape "
+                    + NpyArray.shapeText(array.shape()) + ", but the architecture in its metadata needs "
+                    + NpyArray.shapeText(shape));
         }
         return array.floats();
     }

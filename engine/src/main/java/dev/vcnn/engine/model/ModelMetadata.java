@@ -90,7 +90,8 @@ final class ModelMetadata {
         }
         Fields root = new Fields("", map);
         if (!FORMAT.equals(root.optional("format"))) {
-            throw new IllegalArgumentException("does not say \"format\": \"" + FORMAT + "\", so this is not a vcnn model");
+            throw new IllegalArgumentException("does not say \"format\": \"" + FORMAT
+                    + "\", so this is not a vcnn model");
         }
         long version = root.integer("format_version");
         if (version != VERSION) {
@@ -146,7 +147,8 @@ final class ModelMetadata {
         if (value instanceof Integer number) {
             return number;
         }
-        throw new IllegalArgumentException("has a size " + value + " in architecture.input_shape that is not a whole number");
+        throw new IllegalArgumentException("has a size " + value
+                + " in architecture.input_shape that is not a whole number");
     }
 
     // one JSON object, with getters whose messages name the full path of a missing or mistyped field

@@ -49,7 +49,8 @@ public record NpyArray(String dtype, int[] shape, byte[] data) {
     /** The string of a single-element {@code <U n} array; numpy pads with NULs, which are dropped. */
     public String text() {
         if (!isText()) {
-            throw new IllegalStateException("a " + dtype + " array of shape " + shapeText(shape) + " is not one string");
+            throw new IllegalStateException("a " + dtype + " array of shape " + shapeText(shape)
+                    + " is not one string");
         }
         String padded = new String(data, UTF_32LE);
         int end = padded.length();
