@@ -1,11 +1,15 @@
 package dev.vcnn.cli;
 
 import dev.vcnn.engine.data.DataFormatException;
+import dev.vcnn.engine.io.FileWriteException;
+import dev.vcnn.engine.model.ModelFormatException;
 import picocli.CommandLine;
 
 /**
  * Turns an exception from a running command into one line on stderr and exit code 1. The stack
- * trace is for developers: it appears only with {@code --verbose}.
+ * trace is for developers: it appears only with {@code --verbose}. A bad data or model file and a
+ * file that cannot be written are the user's to fix, and their one line says how; anything else
+ * also points at {@code --verbose}.
  */
 final class FailureHandler implements CommandLine.IExecutionExceptionHandler {
 
@@ -13,14 +17,19 @@ final class FailureHandler implements CommandLine.IExecutionExceptionHandler {
     public int handleExecutionException(Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
         var err = commandLine.getErr();
         String message = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
-        if (e instanceof DataFormatException) {
-            err.println("vcnn: bad data: " + message);
-        } else {
-            err.println("vcnn: " + e.getClass().getSimpleName() + ": " + message);
+        boolean usersToFix = true;
+        switch (e) {
+            case DataFormatException bad -> err.println("vcnn: bad data: " + message);
+            case ModelFormatException bad -> err.println("vcnn: bad model: " + message);
+            case FileWriteException failed -> err.println("vcnn: " + message);
+            default -> {
+                err.println("vcnn: " + e.getClass().getSimpleName() + ": " + message);
+                usersToFix = false;
+            }
         }
         if (isVerbose(parseResult)) {
             e.printStackTrace(err);
-        } else if (!(e instanceof DataFormatException)) {
+        } else if (!usersToFix) {
             err.println("vcnn: run again with --verbose to see where it happened");
         }
         err.flush();

@@ -1,19 +1,30 @@
 package dev.vcnn.cli;
 
+import dev.vcnn.engine.ConfusionMatrix;
 import dev.vcnn.engine.Evaluation;
-import dev.vcnn.engine.KernelSelection;
 import dev.vcnn.engine.Kernels;
 import dev.vcnn.engine.Network;
 import dev.vcnn.engine.Trainer;
+import dev.vcnn.engine.TrainingListener;
 import dev.vcnn.engine.TrainingStats;
 import dev.vcnn.engine.data.DataFormatException;
 import dev.vcnn.engine.data.Dataset;
+import dev.vcnn.engine.io.AtomicFiles;
+import dev.vcnn.engine.io.FileWriteException;
+import dev.vcnn.engine.model.Architecture;
+import dev.vcnn.engine.model.ModelFile;
+import dev.vcnn.engine.model.ModelFormatException;
+import dev.vcnn.engine.model.ModelInfo;
+import dev.vcnn.engine.model.SavedModel;
+import dev.vcnn.engine.model.TrainingRecord;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
@@ -22,27 +33,31 @@ import java.util.concurrent.Callable;
         mixinStandardHelpOptions = true,
         versionProvider = VcnnCommand.Version.class,
         description = "Trains the seed's CNN (conv3x3 with 8 filters, 2x2 max-pool, softmax dense) with "
-                + "per-sample SGD, printing the average loss and accuracy of every 100 steps, then tests it.")
+                + "per-sample SGD, showing the loss and accuracy as it goes, then tests it. On a terminal each "
+                + "epoch is a live progress bar; otherwise every 100 steps print one line, as in the post.")
 final class TrainCommand implements Callable<Integer> {
+    static final long DEFAULT_SEED = 1;
 
     @Option(names = "--epochs", defaultValue = "3", paramLabel = "N",
-            description = "Passes over the training images (default: ${DEFAULT-VALUE}).")
+            description = "Passes over the training images (default: ${DEFAULT-VALUE}); 0 with --save writes the "
+                    + "initial model untrained.")
     int epochs;
 
     @Option(names = "--lr", defaultValue = "0.005", paramLabel = "RATE",
             description = "SGD learning rate (default: ${DEFAULT-VALUE}).")
     float learningRate;
 
-    @Option(names = "--seed", defaultValue = "1", paramLabel = "S",
-            description = "Seed of the one random source for initialisation and shuffling (default: ${DEFAULT-VALUE}).")
-    long seed;
+    @Option(names = "--seed", paramLabel = "S",
+            description = "Seed of the initial weights and of every epoch's shuffle (default: 1, or the --init "
+                    + "model's seed, so that a resumed run goes on as an unbroken one would).")
+    Long seed;
 
-    @Option(names = "--train-size", defaultValue = "1000", paramLabel = "N",
-            description = "Train on the first N training images (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--train-size", defaultValue = "1000", paramLabel = "all|N", converter = ImageCount.class,
+            description = "Train on the first N training images, or all (default: ${DEFAULT-VALUE}).")
     int trainSize;
 
-    @Option(names = "--test-size", defaultValue = "1000", paramLabel = "N",
-            description = "Test on the first N test images (default: ${DEFAULT-VALUE}).")
+    @Option(names = "--test-size", defaultValue = "1000", paramLabel = "all|N", converter = ImageCount.class,
+            description = "Test on the first N test images, or all (default: ${DEFAULT-VALUE}).")
     int testSize;
 
     @Option(names = "--data", paramLabel = "DIR",
@@ -52,71 +67,167 @@ final class TrainCommand implements Callable<Integer> {
                     + "images, bundled in vcnn.")
     Path dataDir;
 
-    enum Engine { vector, scalar }
+    @Option(names = "--classes", paramLabel = "NAMES",
+            description = ClassNames.HELP + " Stored in the saved model. Default: digits, or the --init model's.")
+    String classes;
 
-    @Option(names = "--engine", paramLabel = "ENGINE",
-            description = "Kernels to run: ${COMPLETION-CANDIDATES}. Default: vector where this JVM can run it "
-                    + "(the Vector API module is loaded and the C2 compiler is on), otherwise scalar with a warning.")
-    Engine engine;
+    @Option(names = "--engine", paramLabel = "ENGINE", description = EngineChoice.HELP)
+    EngineChoice engine;
+
+    @Option(names = "--init", paramLabel = "MODEL.npz",
+            description = "Start from a saved model instead of fresh weights (resume or fine-tune); epochs are "
+                    + "counted on from the model's.")
+    Path init;
+
+    @Option(names = "--save", paramLabel = "MODEL.npz",
+            description = "Write the trained model as a NumPy .npz archive (replaced atomically).")
+    Path save;
+
+    @Option(names = "--metrics", paramLabel = "FILE.json",
+            description = "Write every 100-step window's loss and accuracy, each epoch's, the test results and "
+                    + "the timings as JSON.")
+    Path metrics;
+
+    @Option(names = "--plot", paramLabel = "FILE.png", description = "Draw the loss and accuracy curves as a PNG.")
+    Path plot;
+
+    @Option(names = "--quiet", description = "Print only the final results: test loss, test accuracy, summary.")
+    boolean quiet;
 
     @Option(names = "--verbose", description = "Show the stack trace when something fails.")
     boolean verbose;
+
+    @CommandLine.ParentCommand
+    VcnnCommand parent;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
-    public Integer call() throws DataFormatException {
+    public Integer call() throws DataFormatException, ModelFormatException, FileWriteException {
         validate();
+        for (Path output : outputs()) {
+            AtomicFiles.checkWritable(output);
+        }
         PrintWriter out = spec.commandLine().getOut();
         Dataset train = TrainingData.train(dataDir, trainSize);
         Dataset test = TrainingData.test(dataDir, testSize);
+        Kernels kernels = EngineChoice.kernels(engine);
 
-        Kernels kernels = kernels();
-        // one seeded source: the network's initial weights first, then every epoch's shuffle
-        SplittableRandom random = new SplittableRandom(seed);
+        SavedModel start = init == null ? null : ModelFile.load(init);
+        long runSeed = seed != null ? seed : start != null ? start.info().training().seed() : DEFAULT_SEED;
+        int epochsBefore = start == null ? 0 : start.info().training().epochsDone();
+        // the seed fixes the initial weights here and, through (seed, epoch), every epoch's shuffle
         Network network = new Network(kernels, 1, train.rows(), train.cols(),
-                Network.SEED_FILTERS, Network.SEED_CLASSES, random);
-        out.println("MNIST CNN initialized!");
-        out.flush();
+                Network.SEED_FILTERS, Network.SEED_CLASSES, new SplittableRandom(runSeed));
+        if (start != null) {
+            start.copyInto(network);
+        }
+        List<String> names = ClassNames.resolve(classes,
+                start != null ? start.info().classNames() : ClassNames.DIGIT_NAMES, network.classes());
+        if (!quiet) {
+            out.println(start == null ? "MNIST CNN initialized!"
+                    : "MNIST CNN loaded from " + init + " (" + epochs(epochsBefore) + " done)!");
+            out.flush();
+        }
 
+        TrainingRecorder recorder = new TrainingRecorder(train.count());
         Trainer trainer = new Trainer(network);
-        TrainingStats stats = trainer.train(train, epochs, learningRate, random, new StepLog(out));
+        TrainingStats stats = trainer.train(train, epochsBefore, epochs, learningRate, runSeed,
+                TrainingListener.both(progress(out, train.count()), recorder));
 
-        out.println("--- Testing the CNN ---");
-        Evaluation evaluation = trainer.evaluate(test);
+        if (!quiet) {
+            out.println("--- Testing the CNN ---");
+        }
+        long testStart = System.nanoTime();
+        ConfusionMatrix confusion = trainer.evaluateByClass(test);
+        double testSeconds = (System.nanoTime() - testStart) / 1e9;
+        Evaluation evaluation = confusion.evaluation();
         out.println("Test Loss: " + evaluation.loss());
         out.println("Test Accuracy: " + evaluation.accuracy());
-        out.printf("Trained %d images in %.3f s (%,.0f images/s) with the %s engine, seed %d.%n",
-                stats.images(), stats.seconds(), stats.imagesPerSecond(), kernels.description(), seed);
+        if (epochs > 0) {
+            out.printf("Trained %d images in %.3f s (%,.0f images/s) with the %s engine, seed %d.%n",
+                    stats.images(), stats.seconds(), stats.imagesPerSecond(), kernels.description(), runSeed);
+        } else {
+            out.printf("Trained no images (--epochs 0): tested the %s model with the %s engine, seed %d.%n",
+                    start == null ? "initial" : "loaded", kernels.description(), runSeed);
+        }
         out.flush();
+
+        TrainingRun run = new TrainingRun(TrainingData.describe(dataDir), TrainingData.name(dataDir), train.count(),
+                test.count(), epochsBefore, epochs, learningRate, runSeed, init, kernels.description(), names, recorder,
+                stats, confusion, testSeconds);
+        if (save != null) {
+            ModelFile.save(save, network, new ModelInfo(Architecture.of(network), names,
+                    new TrainingRecord(runSeed, learningRate, epochsBefore + epochs, train.count(), run.data(),
+                            run.engine()), evaluation));
+            report(out, "Saved the model (" + epochs(epochsBefore + epochs) + ") to " + save + ".");
+        }
+        if (metrics != null) {
+            MetricsFile.write(metrics, run);
+            report(out, "Wrote the metrics to " + metrics + ".");
+        }
+        if (plot != null) {
+            TrainingPlot.write(plot, run);
+            report(out, "Drew the loss and accuracy curves to " + plot + ".");
+        }
         return 0;
     }
 
-    // an engine asked for by name must run; only the default may fall back
-    private Kernels kernels() {
-        if (engine == null) {
-            return KernelSelection.best();
+    private TrainingListener progress(PrintWriter out, int stepsPerEpoch) {
+        if (quiet) {
+            return new TrainingListener() { };
         }
-        return switch (engine) {
-            case scalar -> KernelSelection.scalar();
-            case vector -> KernelSelection.vector();
-        };
+        return parent.stdoutIsTerminal() ? new ProgressBars(out, stepsPerEpoch, parent.terminalColumns())
+                : new StepLog(out);
+    }
+
+    private void report(PrintWriter out, String line) {
+        if (!quiet) {
+            out.println(line);
+            out.flush();
+        }
+    }
+
+    private static String epochs(int count) {
+        return count + (count == 1 ? " epoch" : " epochs");
+    }
+
+    private List<Path> outputs() {
+        List<Path> outputs = new ArrayList<>();
+        for (Path path : new Path[] {save, metrics, plot}) {
+            if (path != null) {
+                outputs.add(path);
+            }
+        }
+        return outputs;
     }
 
     // cross-field and range rules in one place; picocli has already checked the types
     private void validate() {
-        if (epochs < 1) {
-            throw usage("--epochs must be at least 1, got " + epochs);
+        if (epochs < 0) {
+            throw usage("--epochs must be at least 0, got " + epochs);
+        }
+        if (epochs == 0 && save == null) {
+            throw usage("--epochs 0 trains nothing; it is only useful with --save, to write the initial model");
         }
         if (!(learningRate > 0) || Float.isInfinite(learningRate)) {
             throw usage("--lr must be a positive finite number, got " + learningRate);
         }
         if (trainSize < 1) {
-            throw usage("--train-size must be at least 1, got " + trainSize);
+            throw usage("--train-size must be 'all' or at least 1, got " + trainSize);
         }
         if (testSize < 1) {
-            throw usage("--test-size must be at least 1, got " + testSize);
+            throw usage("--test-size must be 'all' or at least 1, got " + testSize);
+        }
+        List<Path> outputs = outputs();
+        for (int a = 0; a < outputs.size(); a++) {
+            for (int b = a + 1; b < outputs.size(); b++) {
+                if (outputs.get(a).toAbsolutePath().normalize().equals(outputs.get(b).toAbsolutePath().normalize())) {
+                    throw usage("--save, --metrics and --plot must name different files, but two of them are "
+                            + outputs.get(a));
+                }
+            }
         }
     }
 

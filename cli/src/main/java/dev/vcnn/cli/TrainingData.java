@@ -11,8 +11,9 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 
 /**
- * Where {@code vcnn train} gets its images: a folder the user names, or the first 1,000 MNIST
- * training and test images bundled in the jar, so the seed's job runs with no download.
+ * Where the commands get their images: a folder the user names, or the first 1,000 MNIST
+ * training and test images bundled in the jar, so the seed's job runs with no download. A limit is
+ * a number of images or {@link IdxReader#ALL}.
  */
 final class TrainingData {
     static final int BUNDLED_COUNT = 1000;
@@ -31,8 +32,19 @@ final class TrainingData {
                 : bundled("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz", limit);
     }
 
+    /** Where the images come from, for records and reports. */
+    static String describe(Path dir) {
+        return dir != null ? dir.toString() : "bundled MNIST slice (the first 1,000 training and test images)";
+    }
+
+    /** The same in a word or two: the folder's name, e.g. "fashion-mnist". */
+    static String name(Path dir) {
+        return dir != null && dir.toAbsolutePath().getFileName() != null
+                ? dir.toAbsolutePath().normalize().getFileName().toString() : "bundled MNIST";
+    }
+
     private static Dataset bundled(String images, String labels, int limit) throws DataFormatException {
-        if (limit > BUNDLED_COUNT) {
+        if (limit != IdxReader.ALL && limit > BUNDLED_COUNT) {
             throw new DataFormatException("the bundled data set holds " + BUNDLED_COUNT
                     + " images per split, fewer than the " + limit + " asked for; use --data DIR for more");
         }

@@ -7,17 +7,38 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Properties;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 
 /** The top-level {@code vcnn} command: only groups the subcommands. */
 @Command(name = "vcnn",
         mixinStandardHelpOptions = true,
         versionProvider = VcnnCommand.Version.class,
         description = "Trains small convolutional networks on the CPU with SIMD kernels.",
-        subcommands = {TrainCommand.class, BenchCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {TrainCommand.class, EvalCommand.class, PredictCommand.class, FiltersCommand.class,
+                BenchCommand.class, CommandLine.HelpCommand.class})
 final class VcnnCommand implements Runnable {
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
+
+    private final BooleanSupplier stdoutIsTerminal;
+    private final IntSupplier terminalColumns;
+
+    VcnnCommand(BooleanSupplier stdoutIsTerminal, IntSupplier terminalColumns) {
+        this.stdoutIsTerminal = stdoutIsTerminal;
+        this.terminalColumns = terminalColumns;
+    }
+
+    /** Whether standard output goes to a terminal, where live progress bars make sense. */
+    boolean stdoutIsTerminal() {
+        return stdoutIsTerminal.getAsBoolean();
+    }
+
+    /** The terminal's width in columns; asked only when output is a terminal. */
+    int terminalColumns() {
+        return terminalColumns.getAsInt();
+    }
 
     @Override
     public void run() {
@@ -26,10 +47,23 @@ final class VcnnCommand implements Runnable {
 
     /** The configured command line: usage errors exit 2, failures while running exit 1 with one line. */
     static CommandLine commandLine() {
-        CommandLine commandLine = new CommandLine(new VcnnCommand());
+        return commandLine(VcnnCommand::consoleIsTerminal, TerminalWidth::columns);
+    }
+
+    /** The same, with the terminal decisions made by the caller: tests cover both kinds of output. */
+    static CommandLine commandLine(BooleanSupplier stdoutIsTerminal, IntSupplier terminalColumns) {
+        // charts and pictures are drawn off-screen; no display is needed or wanted
+        System.setProperty("java.awt.headless", "true");
+        CommandLine commandLine = new CommandLine(new VcnnCommand(stdoutIsTerminal, terminalColumns));
         commandLine.setExecutionExceptionHandler(new FailureHandler());
         commandLine.setParameterExceptionHandler(VcnnCommand::usageError);
         return commandLine;
+    }
+
+    // since JDK 22 System.console() exists even when output is redirected; isTerminal() tells
+    private static boolean consoleIsTerminal() {
+        java.io.Console console = System.console();
+        return console != null && console.isTerminal();
     }
 
     // the message and a pointer to --help, rather than the whole usage text after every typo

@@ -106,7 +106,8 @@ class TrainCommandTest {
     @ParameterizedTest
     @ValueSource(strings = {
             "--epochs=0", "--epochs=-1", "--epochs=x", "--lr=0", "--lr=-0.1", "--lr=NaN", "--lr=Infinity",
-            "--train-size=0", "--test-size=-5", "--no-such-flag", "--engine=gpu",
+            "--train-size=0", "--test-size=-5", "--no-such-flag", "--engine=gpu", "--train-size=lots",
+            "--test-size=", "--classes",
     })
     void nonsenseFlagValuesAreUsageErrors(String flag) {
         CliRun run = CliRun.of("train", flag);
@@ -153,6 +154,13 @@ class TrainCommandTest {
         assertEquals(1, run.err().strip().lines().count(), run.err());
         assertTrue(run.err().contains("train-images-idx3-ubyte"), run.err());
         assertTrue(run.out().isEmpty(), run.out());
+    }
+
+    @Test
+    void allMeansEveryImageAndTheBundledDataHasAThousand() {
+        CliRun run = CliRun.of("train", "--epochs", "1", "--train-size", "all", "--test-size", "ALL", "--quiet");
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.line("Trained ").startsWith("1000 images in "), run.out());
     }
 
     @Test

@@ -19,7 +19,9 @@ public final class Network {
     private final Conv3x3Layer conv;
     private final MaxPool2x2Layer pool;
     private final SoftmaxDenseLayer dense;
-    private final int imageSize;
+    private final int channels;
+    private final int height;
+    private final int width;
     private int lastPredicted = -1;
 
     /** Initialises the parameters from {@code random}, conv filters first, then dense weights. */
@@ -29,7 +31,9 @@ public final class Network {
         this.pool = new MaxPool2x2Layer(kernels, filters, conv.outputHeight(), conv.outputWidth());
         this.dense = new SoftmaxDenseLayer(kernels, filters * pool.outputHeight() * pool.outputWidth(),
                 classes, random);
-        this.imageSize = channels * height * width;
+        this.channels = channels;
+        this.height = height;
+        this.width = width;
     }
 
     /** The seed's shapes: one 28x28 channel, 8 filters, 10 classes. */
@@ -62,8 +66,21 @@ public final class Network {
         return lastPredicted;
     }
 
+    /** Values per input image: channels * height * width. */
     public int imageSize() {
-        return imageSize;
+        return channels * height * width;
+    }
+
+    public int channels() {
+        return channels;
+    }
+
+    public int height() {
+        return height;
+    }
+
+    public int width() {
+        return width;
     }
 
     public int classes() {

@@ -2,11 +2,11 @@ package dev.vcnn.engine;
 
 import dev.vcnn.engine.data.Dataset;
 
-import java.util.random.RandomGenerator;
+import java.util.SplittableRandom;
 
 /**
  * Per-sample SGD over a data set for a number of epochs, shuffling the examples afresh before
- * every epoch, and evaluation on held-out data (forward only).
+ * every epoch, and evaluation on held-out data (forward only, with a confusion matrix).
  */
 public final class Trainer {
     /** Steps per progress report, as in the post. */
@@ -21,19 +21,23 @@ public final class Trainer {
     }
 
     /**
-     * Trains for {@code epochs} epochs at learning rate {@code lr}. {@code random} draws each epoch's
-     * permutation; pass the generator that initialised the network so one seed fixes the whole run.
+     * Trains epochs {@code epochsDone + 1} to {@code epochsDone + epochs} at learning rate {@code lr}.
+     * Each epoch visits the examples in an order drawn from {@code (seed, epoch)} alone, so a run
+     * resumed after epoch k from a saved model steps through exactly what an unbroken run would.
      */
-    public TrainingStats train(Dataset data, int epochs, float lr, RandomGenerator random, TrainingListener listener) {
+    public TrainingStats train(Dataset data, int epochsDone, int epochs, float lr, long seed,
+                               TrainingListener listener) {
+        if (epochsDone < 0 || epochs < 0) {
+            throw new IllegalArgumentException("epochs done and epochs must be >= 0, got " + epochsDone
+                    + " and " + epochs);
+        }
         checkShape(data);
         int[] order = new int[data.count()];
-        for (int k = 0; k < order.length; k++) {
-            order[k] = k;
-        }
+        int lastEpoch = epochsDone + epochs;
         long start = System.nanoTime();
-        for (int epoch = 1; epoch <= epochs; epoch++) {
-            listener.epochStarted(epoch, epochs);
-            shuffle(order, random);
+        for (int epoch = epochsDone + 1; epoch <= lastEpoch; epoch++) {
+            listener.epochStarted(epoch, lastEpoch);
+            shuffle(order, seed, epoch);
             double windowLoss = 0;
             int windowCorrect = 0;
             int windowSteps = 0;
@@ -52,34 +56,55 @@ public final class Trainer {
                     windowSteps = 0;
                 }
             }
-            listener.epochFinished(epoch, epochs);
+            listener.epochFinished(epoch, lastEpoch);
         }
         return new TrainingStats((long) epochs * order.length, System.nanoTime() - start);
     }
 
     /** Mean loss and accuracy over the whole data set, forward passes only. */
     public Evaluation evaluate(Dataset data) {
+        return evaluateByClass(data).evaluation();
+    }
+
+    /** Loss, accuracy and which class each image was taken for, forward passes only. */
+    public ConfusionMatrix evaluateByClass(Dataset data) {
         checkShape(data);
+        int classes = network.classes();
+        int[] counts = new int[classes * classes];
         double totalLoss = 0;
-        int correct = 0;
         for (int k = 0; k < data.count(); k++) {
             data.imageInto(k, image);
             int label = data.label(k);
             float[] probs = network.forward(image);
             totalLoss += -Math.log(probs[label]);
-            correct += network.lastPredicted() == label ? 1 : 0;
+            counts[label * classes + network.lastPredicted()]++;
         }
-        return new Evaluation(totalLoss / data.count(), correct, data.count());
+        return new ConfusionMatrix(classes, counts, totalLoss);
     }
 
-    // Fisher-Yates: every permutation equally likely, and the same one for the same generator state
-    private static void shuffle(int[] order, RandomGenerator random) {
+    /**
+     * Epoch {@code epoch}'s order: the identity shuffled (Fisher-Yates, every permutation equally
+     * likely) by a generator seeded from (seed, epoch) only. The seeds are hashed so that they share
+     * no numbers with {@code new SplittableRandom(seed)}, which callers use for the initial weights.
+     */
+    static void shuffle(int[] order, long seed, int epoch) {
+        for (int k = 0; k < order.length; k++) {
+            order[k] = k;
+        }
+        SplittableRandom random = new SplittableRandom(mix64(mix64(seed) + epoch));
         for (int k = order.length - 1; k > 0; k--) {
             int other = random.nextInt(k + 1);
             int held = order[k];
             order[k] = order[other];
             order[other] = held;
         }
+    }
+
+    // Stafford's variant 13 of the MurmurHash3 finaliser: nearby inputs give unrelated outputs
+    private static long mix64(long z) {
+        z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
+        z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
+        return z ^ (z >>> 31);
     }
 
     private void checkShape(Dataset data) {

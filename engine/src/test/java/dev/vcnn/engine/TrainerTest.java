@@ -7,11 +7,14 @@ import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.stream.IntStream;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -42,11 +45,10 @@ class TrainerTest {
     @Test
     void reportsEveryHundredStepsAndTheLeftoverWindowOfEachEpoch() {
         Dataset data = quadrants(1);
-        SplittableRandom random = new SplittableRandom(5);
-        Network network = new Network(new ScalarKernels(), 1, 6, 6, 4, 4, random);
+        Network network = new Network(new ScalarKernels(), 1, 6, 6, 4, 4, new SplittableRandom(5));
         List<Window> windows = new ArrayList<>();
         List<Integer> epochs = new ArrayList<>();
-        TrainingStats stats = new Trainer(network).train(data, 2, 0.05f, random, new TrainingListener() {
+        TrainingStats stats = new Trainer(network).train(data, 0, 2, 0.05f, 5, new TrainingListener() {
             @Override
             public void epochStarted(int epoch, int total) {
                 epochs.add(epoch);
@@ -68,12 +70,11 @@ class TrainerTest {
     void trainingLearnsATaskAndTheSameSeedRepeatsItExactly() {
         float[] firstWeights = null;
         for (int run = 0; run < 2; run++) {
-            SplittableRandom random = new SplittableRandom(11);
-            Network network = new Network(new ScalarKernels(), 1, 6, 6, 4, 4, random);
+            Network network = new Network(new ScalarKernels(), 1, 6, 6, 4, 4, new SplittableRandom(11));
             Trainer trainer = new Trainer(network);
             Dataset data = quadrants(2);
             double before = trainer.evaluate(data).loss();
-            trainer.train(data, 5, 0.05f, random, new TrainingListener() { });
+            trainer.train(data, 0, 5, 0.05f, 11, new TrainingListener() { });
             Evaluation after = trainer.evaluate(data);
             assertTrue(after.loss() < before / 2, "loss " + before + " -> " + after.loss());
             assertTrue(after.accuracy() > 0.8, "accuracy " + after.accuracy());
@@ -86,15 +87,76 @@ class TrainerTest {
     }
 
     @Test
+    void eachEpochsOrderIsAPermutationDrawnFromTheSeedAndTheEpochAlone() {
+        int[] order = new int[1000];
+        Trainer.shuffle(order, 3, 2);
+        int[] again = new int[1000];
+        Arrays.fill(again, 7); // whatever the array held before must not matter
+        Trainer.shuffle(again, 3, 2);
+        assertArrayEquals(order, again);
+        assertArrayEquals(IntStream.range(0, 1000).toArray(), IntStream.of(order).sorted().toArray());
+
+        int[] nextEpoch = new int[1000];
+        Trainer.shuffle(nextEpoch, 3, 3);
+        int[] otherSeed = new int[1000];
+        Trainer.shuffle(otherSeed, 4, 2);
+        assertFalse(Arrays.equals(order, nextEpoch), "two epochs of one run should be shuffled differently");
+        assertFalse(Arrays.equals(order, otherSeed), "two seeds should shuffle the same epoch differently");
+    }
+
+    @Test
+    void resumingAfterAnEpochGivesTheWeightsOfAnUnbrokenRun() {
+        Dataset data = quadrants(3);
+        Network unbroken = new Network(new ScalarKernels(), 1, 6, 6, 4, 4, new SplittableRandom(9));
+        new Trainer(unbroken).train(data, 0, 2, 0.05f, 9, new TrainingListener() { });
+
+        Network resumed = new Network(new ScalarKernels(), 1, 6, 6, 4, 4, new SplittableRandom(9));
+        new Trainer(resumed).train(data, 0, 1, 0.05f, 9, new TrainingListener() { });
+        List<Integer> epochs = new ArrayList<>();
+        new Trainer(resumed).train(data, 1, 1, 0.05f, 9, new TrainingListener() {
+            @Override
+            public void epochStarted(int epoch, int lastEpoch) {
+                epochs.add(epoch);
+                assertEquals(2, lastEpoch);
+            }
+        });
+        assertEquals(List.of(2), epochs, "a resumed run goes on counting epochs");
+        assertArrayEquals(unbroken.conv().filters(), resumed.conv().filters());
+        assertArrayEquals(unbroken.dense().weights(), resumed.dense().weights());
+        assertArrayEquals(unbroken.dense().biases(), resumed.dense().biases());
+    }
+
+    @Test
+    void theConfusionMatrixCountsEveryImageOnceInTheRowOfItsLabel() {
+        Dataset data = quadrants(4);
+        Network network = new Network(new ScalarKernels(), 1, 6, 6, 4, 4, new SplittableRandom(2));
+        Trainer trainer = new Trainer(network);
+        trainer.train(data, 0, 1, 0.05f, 2, new TrainingListener() { });
+        ConfusionMatrix confusion = trainer.evaluateByClass(data);
+        int[] perLabel = new int[4];
+        for (int k = 0; k < data.count(); k++) {
+            perLabel[data.label(k)]++;
+        }
+        int diagonal = 0;
+        for (int label = 0; label < 4; label++) {
+            assertEquals(perLabel[label], confusion.total(label));
+            diagonal += confusion.count(label, label);
+        }
+        Evaluation evaluation = trainer.evaluate(data);
+        assertEquals(evaluation, confusion.evaluation());
+        assertEquals(diagonal, evaluation.correct());
+        assertTrue(evaluation.accuracy() > 0.5, "one epoch should already beat chance (0.25): " + evaluation);
+    }
+
+    @Test
     void oneEpochOnTheFullMnistReachesNinetyFivePercent() throws Exception {
         Path dir = SharedData.mnist().orElse(null);
         assumeTrue(dir != null, "../shared/data/mnist not found: the full-MNIST check needs the project's shared data folder");
         Dataset train = MnistFiles.train(dir, 60_000);
         Dataset test = MnistFiles.test(dir, 10_000);
-        SplittableRandom random = new SplittableRandom(1);
-        Network network = Network.seed(new ScalarKernels(), random);
+        Network network = Network.seed(new ScalarKernels(), new SplittableRandom(1));
         Trainer trainer = new Trainer(network);
-        trainer.train(train, 1, 0.005f, random, new TrainingListener() { });
+        trainer.train(train, 0, 1, 0.005f, 1, new TrainingListener() { });
         Evaluation evaluation = trainer.evaluate(test);
         System.out.printf("full MNIST, 1 epoch, seed 1, scalar: test loss %.4f, accuracy %.4f%n",
                 evaluation.loss(), evaluation.accuracy());

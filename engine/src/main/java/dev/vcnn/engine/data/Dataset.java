@@ -66,7 +66,14 @@ public record Dataset(String source, int count, int rows, int cols, byte[] pixel
             throw new IllegalArgumentException(
                     "dst holds " + dst.length + " floats, an image of " + rows + "x" + cols + " needs " + size);
         }
-        int offset = index * size;
+        toInput(pixels, index * size, size, dst);
+    }
+
+    /**
+     * Writes {@code size} unsigned-byte pixels starting at {@code pixels[offset]} as model input,
+     * {@code dst[k] = p / 255f - 0.5f}: the one scaling every image goes through, from a file or not.
+     */
+    public static void toInput(byte[] pixels, int offset, int size, float[] dst) {
         for (int k = 0; k < size; k++) {
             dst[k] = NORMALISED[pixels[offset + k] & 0xFF];
         }

@@ -1,0 +1,78 @@
+package dev.vcnn.cli;
+
+import dev.vcnn.engine.data.DataFormatException;
+
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.IntStream;
+
+/**
+ * What {@code --classes} names: one display name per class, in label order. Two sets ship with
+ * vcnn, {@code digits} (MNIST) and {@code fashion} (Fashion-MNIST); anything else is a UTF-8 file
+ * with one name per line.
+ */
+final class ClassNames {
+    static final String DIGITS = "digits";
+    static final String FASHION = "fashion";
+
+    static final List<String> DIGIT_NAMES = IntStream.range(0, 10).mapToObj(Integer::toString).toList();
+    // Fashion-MNIST's labels 0..9, as its authors name them
+    static final List<String> FASHION_NAMES = List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+            "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
+
+    static final String HELP = "Class names for reports: '" + DIGITS + "' (0-9), '" + FASHION
+            + "' (Fashion-MNIST's ten), or a UTF-8 FILE with one name per line.";
+
+    private ClassNames() {
+    }
+
+    /**
+     * The names {@code option} asks for, or {@code fallback} when it is null; a file must hold exactly
+     * {@code classes} non-blank lines (blank lines at its end are ignored).
+     */
+    static List<String> resolve(String option, List<String> fallback, int classes) throws DataFormatException {
+        if (option == null) {
+            return fallback;
+        }
+        List<String> names = switch (option) {
+            case DIGITS -> DIGIT_NAMES;
+            case FASHION -> FASHION_NAMES;
+            default -> read(Path.of(option));
+        };
+        if (names.size() != classes) {
+            throw new DataFormatException(option + ": names " + names.size() + " classes, but the model has "
+                    + classes);
+        }
+        return names;
+    }
+
+    private static List<String> read(Path file) throws DataFormatException {
+        List<String> lines;
+        try {
+            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+        } catch (NoSuchFileException e) {
+            throw new DataFormatException(file + ": no such file (--classes takes '" + DIGITS + "', '" + FASHION
+                    + "' or a file of names)", e);
+        } catch (CharacterCodingException e) {
+            throw new DataFormatException(file + ": is not UTF-8 text", e);
+        } catch (IOException e) {
+            throw new DataFormatException(file + ": could not be read", e);
+        }
+        int end = lines.size();
+        while (end > 0 && lines.get(end - 1).isBlank()) {
+            end--;
+        }
+        List<String> names = lines.subList(0, end).stream().map(String::strip).toList();
+        for (int k = 0; k < names.size(); k++) {
+            if (names.get(k).isEmpty()) {
+                throw new DataFormatException(file + ": line " + (k + 1) + " is blank, but every class needs a name");
+            }
+        }
+        return names;
+    }
+}

@@ -1,0 +1,23 @@
+package dev.vcnn.cli;
+
+import dev.vcnn.engine.KernelSelection;
+import dev.vcnn.engine.Kernels;
+
+/** What {@code --engine} accepts. */
+enum EngineChoice {
+    vector, scalar;
+
+    static final String HELP = "Kernels to run: ${COMPLETION-CANDIDATES}. Default: vector where this JVM can run it "
+            + "(the Vector API module is loaded and the C2 compiler is on), otherwise scalar with a warning.";
+
+    /** The kernels for a choice; an engine asked for by name must run, only the default (null) may fall back. */
+    static Kernels kernels(EngineChoice choice) {
+        if (choice == null) {
+            return KernelSelection.best();
+        }
+        return switch (choice) {
+            case scalar -> KernelSelection.scalar();
+            case vector -> KernelSelection.vector();
+        };
+    }
+}

@@ -1,0 +1,72 @@
+package dev.vcnn.cli;
+
+import dev.vcnn.engine.ConfusionMatrix;
+import dev.vcnn.engine.Network;
+import dev.vcnn.engine.Trainer;
+import dev.vcnn.engine.data.DataFormatException;
+import dev.vcnn.engine.data.Dataset;
+import dev.vcnn.engine.model.ModelFile;
+import dev.vcnn.engine.model.ModelFormatException;
+import dev.vcnn.engine.model.SavedModel;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code vcnn eval}: a saved model's loss, accuracy, per-class accuracy and confusion matrix. */
+@Command(name = "eval",
+        mixinStandardHelpOptions = true,
+        versionProvider = VcnnCommand.Version.class,
+        description = "Tests a saved model on the test images: loss, accuracy, accuracy per class and the "
+                + "confusion matrix (rows = true class, columns = predicted class).")
+final class EvalCommand implements Callable<Integer> {
+
+    @Option(names = "--model", required = true, paramLabel = "MODEL.npz", description = "The model to test, "
+            + "as vcnn train --save wrote it.")
+    Path model;
+
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "Folder with MNIST-format test files (t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte; raw "
+                    + "or .gz). Default: the first 1,000 MNIST test images, bundled in vcnn.")
+    Path dataDir;
+
+    @Option(names = "--test-size", defaultValue = "1000", paramLabel = "all|N", converter = ImageCount.class,
+            description = "Test on the first N test images, or all (default: ${DEFAULT-VALUE}).")
+    int testSize;
+
+    @Option(names = "--classes", paramLabel = "NAMES", description = ClassNames.HELP + " Default: the model's.")
+    String classes;
+
+    @Option(names = "--engine", paramLabel = "ENGINE", description = EngineChoice.HELP)
+    EngineChoice engine;
+
+    @Option(names = "--verbose", description = "Show the stack trace when something fails.")
+    boolean verbose;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws DataFormatException, ModelFormatException {
+        if (testSize < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--test-size must be 'all' or at least 1, got " + testSize);
+        }
+        SavedModel saved = ModelFile.load(model);
+        Network network = saved.network(EngineChoice.kernels(engine));
+        List<String> names = ClassNames.resolve(classes, saved.info().classNames(), network.classes());
+        Dataset test = TrainingData.test(dataDir, testSize);
+        ConfusionMatrix confusion = new Trainer(network).evaluateByClass(test);
+
+        PrintWriter out = spec.commandLine().getOut();
+        out.println("Model: " + model + " (" + ModelSummary.of(saved.info()) + ")");
+        out.printf("Test images: %,d from %s%n", test.count(), TrainingData.describe(dataDir));
+        EvaluationReport.print(out, confusion, names);
+        out.flush();
+        return 0;
+    }
+}

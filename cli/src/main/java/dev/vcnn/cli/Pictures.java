@@ -1,0 +1,114 @@
+package dev.vcnn.cli;
+
+import dev.vcnn.engine.data.DataFormatException;
+
+import javax.imageio.IIOException;
+import javax.imageio.ImageIO;
+import java.awt.Color;
+import java.awt.Graphics2D;
+import java.awt.RenderingHints;
+import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Turns a picture file (PNG, JPEG, anything javax.imageio reads) of any size into what the network
+ * takes: rows x cols unsigned 8-bit gray, light strokes on a dark ground as in MNIST.
+ * <ol>
+ *   <li>gray = 0.299 R + 0.587 G + 0.114 B (ITU-R 601, as PIL's convert("L")); transparent parts
+ *       show the ground</li>
+ *   <li>scaled, keeping its proportions, to fit rows x cols, centred, the rest filled with the ground</li>
+ *   <li>with {@code invert} (dark strokes on a light ground, e.g. ink on paper): p -> 255 - p</li>
+ * </ol>
+ * The ground is black, or white for an inverted picture, so padding matches the picture's own.
+ */
+final class Pictures {
+
+    private Pictures() {
+    }
+
+    static byte[] read(Path file, int rows, int cols, boolean invert) throws DataFormatException {
+        int ground = invert ? 255 : 0;
+        BufferedImage gray = fit(gray(decode(file), ground), rows, cols, ground);
+        byte[] pixels = ((DataBufferByte) gray.getRaster().getDataBuffer()).getData().clone();
+        if (invert) {
+            for (int k = 0; k < pixels.length; k++) {
+                pixels[k] = (byte) (255 - (pixels[k] & 0xFF));
+            }
+        }
+        return pixels;
+    }
+
+    private static BufferedImage decode(Path file) throws DataFormatException {
+        if (!Files.exists(file)) {
+            throw new DataFormatException(file + ": no such file");
+        }
+        try {
+            BufferedImage picture = ImageIO.read(file.toFile());
+            if (picture == null) {
+                throw new DataFormatException(file + ": is not a picture this vcnn can read (PNG, JPEG, BMP, GIF)");
+            }
+            return picture;
+        } catch (IIOException e) {
+            throw new DataFormatException(file + ": the picture could not be decoded; it is damaged or of a kind "
+                    + "this vcnn cannot read", e);
+        } catch (IOException e) {
+            throw new DataFormatException(file + ": could not be read", e);
+        }
+    }
+
+    // 8-bit gray samples taken as they are, never through Java2D's linear-gray colour conversion
+    private static BufferedImage gray(BufferedImage picture, int ground) {
+        int width = picture.getWidth();
+        int height = picture.getHeight();
+        BufferedImage gray = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
+        if (picture.getType() == BufferedImage.TYPE_BYTE_GRAY) {
+            gray.getRaster().setRect(picture.getRaster());
+            return gray;
+        }
+        byte[] samples = ((DataBufferByte) gray.getRaster().getDataBuffer()).getData();
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                int argb = picture.getRGB(x, y);
+                double alpha = (argb >>> 24) / 255.0;
+                double luma = 0.299 * (argb >> 16 & 0xFF) + 0.587 * (argb >> 8 & 0xFF) + 0.114 * (argb & 0xFF);
+                samples[y * width + x] = (byte) Math.round(alpha * luma + (1 - alpha) * ground);
+            }
+        }
+        return gray;
+    }
+
+    private static BufferedImage fit(BufferedImage gray, int rows, int cols, int ground) {
+        if (gray.getWidth() == cols && gray.getHeight() == rows) {
+            return gray;
+        }
+        double scale = Math.min((double) cols / gray.getWidth(), (double) rows / gray.getHeight());
+        int width = Math.max(1, (int) Math.round(gray.getWidth() * scale));
+        int height = Math.max(1, (int) Math.round(gray.getHeight() * scale));
+        // halving first keeps thin strokes: one bilinear step from far larger would skip most pixels
+        BufferedImage source = gray;
+        while (source.getWidth() / 2 >= width && source.getHeight() / 2 >= height) {
+            source = resize(source, source.getWidth() / 2, source.getHeight() / 2);
+        }
+        BufferedImage scaled = resize(source, width, height);
+
+        BufferedImage canvas = new BufferedImage(cols, rows, BufferedImage.TYPE_BYTE_GRAY);
+        Graphics2D g = canvas.createGraphics();
+        g.setColor(new Color(ground, ground, ground));
+        g.fillRect(0, 0, cols, rows);
+        g.drawImage(scaled, (cols - width) / 2, (rows - height) / 2, null);
+        g.dispose();
+        return canvas;
+    }
+
+    private static BufferedImage resize(BufferedImage source, int width, int height) {
+        BufferedImage target = new BufferedImage(width, height, BufferedImage.TYPE_BYTE_GRAY);
+        Graphics2D g = target.createGraphics();
+        g.setRenderingHint(RenderingHints.KEY_INTERPOLATION, RenderingHints.VALUE_INTERPOLATION_BILINEAR);
+        g.drawImage(source, 0, 0, width, height, null);
+        g.dispose();
+        return target;
+    }
+}

@@ -1,0 +1,127 @@
+package dev.vcnn.cli;
+
+import dev.vcnn.engine.Network;
+import dev.vcnn.engine.Prediction;
+import dev.vcnn.engine.data.DataFormatException;
+import dev.vcnn.engine.data.Dataset;
+import dev.vcnn.engine.model.ModelFile;
+import dev.vcnn.engine.model.ModelFormatException;
+import dev.vcnn.engine.model.SavedModel;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+
+/** {@code vcnn predict}: the class a saved model sees in pictures, or in one test image. */
+@Command(name = "predict",
+        mixinStandardHelpOptions = true,
+        versionProvider = VcnnCommand.Version.class,
+        description = {"Classifies pictures with a saved model and prints each one's class and top 3 "
+                + "probabilities. Pictures (PNG or JPEG, any size) are turned gray and scaled, keeping their "
+                + "proportions, to the model's 28x28. MNIST digits are light on dark: use --invert for dark "
+                + "strokes on a light ground, such as a scan of ink on paper.",
+                "With --index N instead of pictures: test image N (from 0) of --data, or of the bundled data."})
+final class PredictCommand implements Callable<Integer> {
+    private static final int TOP = 3;
+
+    @Option(names = "--model", required = true, paramLabel = "MODEL.npz", description = "The model to ask.")
+    Path model;
+
+    @Parameters(paramLabel = "IMAGE", arity = "0..*", description = "Picture files to classify.")
+    List<Path> pictures = new ArrayList<>();
+
+    @Option(names = "--invert", description = "The pictures are dark on light: invert them (p -> 255 - p).")
+    boolean invert;
+
+    @Option(names = "--index", paramLabel = "N", description = "Classify test image N (from 0) instead of pictures.")
+    Integer index;
+
+    @Option(names = "--data", paramLabel = "DIR",
+            description = "With --index: the folder of MNIST-format test files (default: the bundled ones).")
+    Path dataDir;
+
+    @Option(names = "--classes", paramLabel = "NAMES", description = ClassNames.HELP + " Default: the model's.")
+    String classes;
+
+    @Option(names = "--engine", paramLabel = "ENGINE", description = EngineChoice.HELP)
+    EngineChoice engine;
+
+    @Option(names = "--verbose", description = "Show the stack trace when something fails.")
+    boolean verbose;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws DataFormatException, ModelFormatException {
+        validate();
+        SavedModel saved = ModelFile.load(model);
+        Network network = saved.network(EngineChoice.kernels(engine));
+        List<String> names = ClassNames.resolve(classes, saved.info().classNames(), network.classes());
+        PrintWriter out = spec.commandLine().getOut();
+        float[] image = new float[network.imageSize()];
+
+        if (index != null) {
+            Dataset test = TrainingData.test(dataDir, index + 1);
+            checkShape(test.source(), test.rows(), test.cols(), network);
+            test.imageInto(index, image);
+            String label = names.get(test.label(index));
+            print(out, "test image " + index + " (true class " + label + ")", Prediction.of(network, image), names);
+        }
+        for (Path picture : pictures) {
+            byte[] pixels = Pictures.read(picture, network.height(), network.width(), invert);
+            Dataset.toInput(pixels, 0, pixels.length, image);
+            print(out, picture.toString(), Prediction.of(network, image), names);
+        }
+        return 0;
+    }
+
+    // "digit.png: 7  (7 98.2%, 3 1.1%, 9 0.4%)"
+    private static void print(PrintWriter out, String what, Prediction prediction, List<String> names) {
+        StringBuilder top = new StringBuilder();
+        for (int label : prediction.top(TOP)) {
+            if (!top.isEmpty()) {
+                top.append(", ");
+            }
+            top.append(names.get(label)).append(String.format(" %.1f%%", 100 * prediction.probabilities()[label]));
+        }
+        out.println(what + ": " + names.get(prediction.best()) + "  (" + top + ")");
+        out.flush();
+    }
+
+    private static void checkShape(String source, int rows, int cols, Network network) throws DataFormatException {
+        if (rows != network.height() || cols != network.width() || network.channels() != 1) {
+            throw new DataFormatException(source + ": holds " + rows + "x" + cols + " images, but the model takes "
+                    + network.height() + "x" + network.width());
+        }
+    }
+
+    // cross-field rules in one place: pictures or --index, and the flags that go with each
+    private void validate() {
+        if (pictures.isEmpty() && index == null) {
+            throw usage("name IMAGE files to classify, or a test image with --index N");
+        }
+        if (!pictures.isEmpty() && index != null) {
+            throw usage("--index classifies a test image; give it or IMAGE files, not both");
+        }
+        if (index != null && index < 0) {
+            throw usage("--index must be 0 or more, got " + index);
+        }
+        if (dataDir != null && index == null) {
+            throw usage("--data names where --index finds its test image; it does nothing for pictures");
+        }
+        if (invert && index != null) {
+            throw usage("--invert is for pictures; test images are already light on dark");
+        }
+    }
+
+    private CommandLine.ParameterException usage(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+}

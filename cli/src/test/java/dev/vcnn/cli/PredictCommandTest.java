@@ -1,0 +1,135 @@
+package dev.vcnn.cli;
+
+import dev.vcnn.engine.data.Dataset;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import javax.imageio.ImageIO;
+import java.awt.image.BufferedImage;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** vcnn predict on test images and on pictures rendered from them. */
+class PredictCommandTest {
+    @TempDir
+    static Path shared;
+    static Path model;
+    static Dataset test;
+
+    @BeforeAll
+    static void trainAModel() throws Exception {
+        model = shared.resolve("model.npz");
+        CliRun run = CliRun.of("train", "--seed", "2", "--save", model.toString(), "--quiet");
+        assertEquals(0, run.exitCode(), run.err());
+        test = TrainingData.test(null, 10);
+        // the first MNIST test images are 7 2 1 0 4 1 4 9 5 9
+        assertEquals(7, test.label(0));
+    }
+
+    // test image n as a picture, each pixel a block of scale x scale, inverted if asked: 8-bit gray
+    // samples written as they are (setRGB would pass them through Java2D's linear-gray conversion), or
+    // sRGB colour with R = G = B
+    private static BufferedImage picture(int n, int scale, boolean inverted, int type) {
+        BufferedImage image = new BufferedImage(28 * scale, 28 * scale, type);
+        for (int y = 0; y < 28 * scale; y++) {
+            for (int x = 0; x < 28 * scale; x++) {
+                int p = test.pixels()[n * 784 + (y / scale) * 28 + x / scale] & 0xFF;
+                int v = inverted ? 255 - p : p;
+                if (type == BufferedImage.TYPE_BYTE_GRAY) {
+                    image.getRaster().setSample(x, y, 0, v);
+                } else {
+                    image.setRGB(x, y, 0xFF000000 | v << 16 | v << 8 | v);
+                }
+            }
+        }
+        return image;
+    }
+
+    private static String prediction(CliRun run) {
+        assertEquals(0, run.exitCode(), run.err());
+        String line = run.outLines()[0];
+        return line.substring(line.indexOf(": ") + 2);
+    }
+
+    @Test
+    void aTestImageIsPredictedWithItsTrueClassShown() {
+        CliRun run = CliRun.of("predict", "--model", model.toString(), "--index", "0");
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().matches("test image 0 \\(true class 7\\): 7 {2}\\(7 \\d+\\.\\d%, \\d \\d+\\.\\d%, \\d \\d+\\.\\d%\\)\\R"),
+                run.out());
+    }
+
+    @Test
+    void aPictureOfATestImageGetsExactlyTheTestImagesProbabilities(@TempDir Path tmp) throws Exception {
+        // a 28x28 8-bit gray PNG holds the very bytes of the IDX image, so every digit must agree
+        for (int n = 0; n < 10; n++) {
+            Path png = tmp.resolve("digit-" + n + ".png");
+            ImageIO.write(picture(n, 1, false, BufferedImage.TYPE_BYTE_GRAY), "png", png.toFile());
+            String fromPicture = prediction(CliRun.of("predict", "--model", model.toString(), png.toString()));
+            String fromIndex = prediction(CliRun.of("predict", "--model", model.toString(), "--index", "" + n));
+            assertEquals(fromIndex, fromPicture, "image " + n);
+        }
+    }
+
+    @ParameterizedTest
+    @CsvSource({"png, 1", "png, 7", "jpg, 10"})
+    void largerColourAndDarkOnLightPicturesAreScaledAndInverted(String format, int scale, @TempDir Path tmp)
+            throws Exception {
+        // ink on paper: dark strokes on white, in colour, enlarged; --invert makes it MNIST-like again
+        Path file = tmp.resolve("seven." + format);
+        ImageIO.write(picture(0, scale, true, BufferedImage.TYPE_INT_RGB), format, file.toFile());
+        CliRun run = CliRun.of("predict", "--model", model.toString(), "--invert", file.toString());
+        assertTrue(prediction(run).startsWith("7  (7 "), run.out());
+    }
+
+    @Test
+    void manyPicturesGiveOneLineEach(@TempDir Path tmp) throws Exception {
+        // test images 3 and 2 are a 0 and a 1, which this model gets right (image 1, a 2, it takes for a 6)
+        Path zero = tmp.resolve("zero.png");
+        Path one = tmp.resolve("one.png");
+        ImageIO.write(picture(3, 3, false, BufferedImage.TYPE_BYTE_GRAY), "png", zero.toFile());
+        ImageIO.write(picture(2, 3, false, BufferedImage.TYPE_BYTE_GRAY), "png", one.toFile());
+        CliRun run = CliRun.of("predict", "--model", model.toString(), zero.toString(), one.toString());
+        assertEquals(0, run.exitCode(), run.err());
+        String[] lines = run.outLines();
+        assertEquals(2, lines.length, run.out());
+        assertTrue(lines[0].startsWith(zero + ": 0  (0 "), lines[0]);
+        assertTrue(lines[1].startsWith(one + ": 1  (1 "), lines[1]);
+    }
+
+    @Test
+    void aFileThatIsNoPictureIsOneLine(@TempDir Path tmp) throws Exception {
+        Path text = tmp.resolve("notes.png");
+        Files.writeString(text, "no pixels here");
+        assertEquals("vcnn: bad data: " + text + ": is not a picture this vcnn can read (PNG, JPEG, BMP, GIF)",
+                CliRun.of("predict", "--model", model.toString(), text.toString()).oneLineFailure());
+        Path missing = tmp.resolve("missing.png");
+        assertEquals("vcnn: bad data: " + missing + ": no such file",
+                CliRun.of("predict", "--model", model.toString(), missing.toString()).oneLineFailure());
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "--model=M                                  | name IMAGE files to classify",
+            "--model=M --index=0 x.png                  | --index classifies a test image",
+            "--model=M --index=-1                       | --index must be 0 or more",
+            "--model=M --data=/tmp x.png                | --data names where --index finds",
+            "--model=M --index=0 --invert               | --invert is for pictures",
+            "x.png                                      | --model",
+    })
+    void badCombinationsAreUsageErrorsNamingTheFlag(String args, String message) {
+        String[] split = args.replace("M", model.toString()).trim().split("\\s+");
+        String[] full = new String[split.length + 1];
+        full[0] = "predict";
+        System.arraycopy(split, 0, full, 1, split.length);
+        CliRun run = CliRun.of(full);
+        assertEquals(2, run.exitCode(), run.err());
+        assertTrue(run.err().contains(message), run.err());
+    }
+}

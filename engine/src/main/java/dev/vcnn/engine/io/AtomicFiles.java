@@ -1,0 +1,112 @@
+package dev.vcnn.engine.io;
+
+import java.io.BufferedOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.channels.Channels;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileSystemException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+
+/**
+ * Writes a file so that readers see either the old file or the whole new one, never a part: the
+ * content goes to a temporary file in the same folder, is forced to disk, and is then renamed over
+ * the target. A crash or a full disk while writing leaves the earlier file as it was.
+ */
+public final class AtomicFiles {
+
+    /** What writes the content; the stream is buffered, and closed by {@link #write}. */
+    @FunctionalInterface
+    public interface Content {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    private AtomicFiles() {
+    }
+
+    /** Writes {@code target} atomically; any failure is one {@link FileWriteException} naming it. */
+    public static void write(Path target, Content content) throws FileWriteException {
+        Path absolute = target.toAbsolutePath();
+        Path folder = absolute.getParent();
+        if (Files.isDirectory(absolute)) {
+            throw new FileWriteException(target + ": is a folder, not a file that can be written", null);
+        }
+        Path temporary;
+        try {
+            // same folder, so the rename stays on one file system and can be atomic
+            temporary = Files.createTempFile(folder, "." + absolute.getFileName() + ".", ".tmp");
+        } catch (IOException e) {
+            throw new FileWriteException(target + ": cannot be written, " + reason(e, folder), e);
+        }
+        try {
+            try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
+                OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024);
+                content.writeTo(out);
+                out.flush();
+                // on disk before the rename, or a crash could leave the new name on empty blocks
+                channel.force(true);
+            }
+            Files.move(temporary, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException e) {
+            deleteQuietly(temporary, e);
+            throw new FileWriteException(target + ": could not be written (" + describe(e)
+                    + "); an earlier file of that name is unchanged", e);
+        } catch (RuntimeException | Error e) {
+            deleteQuietly(temporary, e);
+            throw e;
+        }
+    }
+
+    /**
+     * Fails now, rather than after an hour of training, if {@code target} could not be written: it is a
+     * folder, or its folder is missing, not a folder, or refuses new files. Leaves nothing behind.
+     */
+    public static void checkWritable(Path target) throws FileWriteException {
+        Path absolute = target.toAbsolutePath();
+        if (Files.isDirectory(absolute)) {
+            throw new FileWriteException(target + ": is a folder, not a file that can be written", null);
+        }
+        Path folder = absolute.getParent();
+        try {
+            Files.delete(Files.createTempFile(folder, "." + absolute.getFileName() + ".", ".tmp"));
+        } catch (IOException e) {
+            throw new FileWriteException(target + ": cannot be written, " + reason(e, folder), e);
+        }
+    }
+
+    // why the temporary file could not be created, in the user's terms
+    private static String reason(IOException e, Path folder) {
+        if (e instanceof AccessDeniedException) {
+            return "permission denied in the folder " + folder;
+        }
+        if (e instanceof NoSuchFileException) {
+            return "the folder " + folder + " does not exist";
+        }
+        if (e instanceof NotDirectoryException || (e instanceof FileSystemException f
+                && f.getReason() != null && f.getReason().contains("Not a directory"))) {
+            return folder + " is a file, not a folder";
+        }
+        return "the folder " + folder + " refused a new file (" + describe(e) + ")";
+    }
+
+    private static String describe(IOException e) {
+        if (e instanceof FileSystemException f && f.getReason() != null) {
+            return f.getReason();
+        }
+        return e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName();
+    }
+
+    private static void deleteQuietly(Path temporary, Throwable pending) {
+        try {
+            Files.deleteIfExists(temporary);
+        } catch (IOException e) {
+            pending.addSuppressed(e);
+        }
+    }
+}

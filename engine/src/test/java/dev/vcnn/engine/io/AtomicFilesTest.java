@@ -1,0 +1,95 @@
+package dev.vcnn.engine.io;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeFalse;
+
+class AtomicFilesTest {
+
+    private static void writeText(Path target, String text) throws FileWriteException {
+        AtomicFiles.write(target, out -> out.write(text.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private static List<String> namesIn(Path folder) throws IOException {
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.map(p -> p.getFileName().toString()).sorted().toList();
+        }
+    }
+
+    @Test
+    void writesAFileAndReplacesAnEarlierOne(@TempDir Path tmp) throws Exception {
+        Path target = tmp.resolve("out.txt");
+        writeText(target, "first");
+        writeText(target, "second");
+        assertEquals("second", Files.readString(target));
+        assertEquals(List.of("out.txt"), namesIn(tmp), "no temporary file may be left behind");
+    }
+
+    @Test
+    void aWriteThatFailsHalfwayLeavesTheEarlierFileWhole(@TempDir Path tmp) throws Exception {
+        Path target = tmp.resolve("model.npz");
+        writeText(target, "the earlier model");
+        // what a full disk looks like from inside the writer: some bytes go out, then the write fails
+        FileWriteException e = assertThrows(FileWriteException.class, () -> AtomicFiles.write(target, out -> {
+            out.write(new byte[100_000]);
+            throw new IOException("No space left on device");
+        }));
+        assertEquals(target + ": could not be written (No space left on device); an earlier file of that name"
+                + " is unchanged", e.getMessage());
+        assertEquals("the earlier model", Files.readString(target));
+        assertEquals(List.of("model.npz"), namesIn(tmp), "the partial temporary file must be removed");
+    }
+
+    @Test
+    void aParentThatIsAFileIsNamed(@TempDir Path tmp) throws Exception {
+        Path file = tmp.resolve("plain-file");
+        Files.writeString(file, "not a folder");
+        Path target = file.resolve("model.npz");
+        FileWriteException e = assertThrows(FileWriteException.class, () -> writeText(target, "x"));
+        assertEquals(target + ": cannot be written, " + file + " is a file, not a folder", e.getMessage());
+        assertEquals("not a folder", Files.readString(file));
+    }
+
+    @Test
+    void aMissingFolderIsNamed(@TempDir Path tmp) {
+        Path target = tmp.resolve("no-such-folder").resolve("model.npz");
+        FileWriteException e = assertThrows(FileWriteException.class, () -> writeText(target, "x"));
+        assertEquals(target + ": cannot be written, the folder " + tmp.resolve("no-such-folder")
+                + " does not exist", e.getMessage());
+    }
+
+    @Test
+    void aTargetThatIsAFolderIsRefused(@TempDir Path tmp) {
+        FileWriteException e = assertThrows(FileWriteException.class, () -> writeText(tmp, "x"));
+        assertEquals(tmp + ": is a folder, not a file that can be written", e.getMessage());
+    }
+
+    @Test
+    void aReadOnlyFolderKeepsItsFile(@TempDir Path tmp) throws Exception {
+        Path folder = tmp.resolve("read-only");
+        Files.createDirectory(folder);
+        Path target = folder.resolve("model.npz");
+        writeText(target, "the earlier model");
+        Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("r-xr-xr-x"));
+        try {
+            assumeFalse(Files.isWritable(folder), "this user (root?) may write into read-only folders");
+            FileWriteException e = assertThrows(FileWriteException.class, () -> writeText(target, "new"));
+            assertTrue(e.getMessage().startsWith(target + ": cannot be written, permission denied"), e.getMessage());
+            assertEquals("the earlier model", Files.readString(target));
+        } finally {
+            Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwxr-xr-x"));
+        }
+    }
+}

@@ -1,0 +1,143 @@
+package dev.vcnn.engine.model;
+
+import dev.vcnn.engine.Evaluation;
+import dev.vcnn.engine.KernelSelection;
+import dev.vcnn.engine.Network;
+import dev.vcnn.engine.Prediction;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The checkpoint as numpy users meet it: numpy.load opens it, and the forward pass written from the
+ * documented shapes alone gives the engine's probabilities. Skipped where python3 with numpy is missing.
+ */
+class NumpyInteropTest {
+    private static final List<String> DIGITS = List.of("0", "1", "2", "3", "4", "5", "6", "7", "8", "9");
+
+    @BeforeAll
+    static void needsNumpy() {
+        assumeTrue(python("import numpy").exitCode == 0, "python3 with numpy is not installed here");
+    }
+
+    private record Result(int exitCode, String out) {
+    }
+
+    private static Result python(String script, String... args) {
+        try {
+            String[] command = new String[args.length + 3];
+            command[0] = "python3";
+            command[1] = "-c";
+            command[2] = script;
+            System.arraycopy(args, 0, command, 3, args.length);
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                return new Result(-1, out);
+            }
+            return new Result(process.exitValue(), out);
+        } catch (IOException e) {
+            return new Result(-1, e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return new Result(-1, e.toString());
+        }
+    }
+
+    private static ModelInfo info(Network network) {
+        return new ModelInfo(Architecture.of(network), DIGITS,
+                new TrainingRecord(5, 0.005f, 2, 1000, "somewhere", "scalar"), new Evaluation(0.5, 800, 1000));
+    }
+
+    @Test
+    void numpyLoadsTheArraysAndItsForwardPassGivesTheEnginesProbabilities(@TempDir Path tmp) throws Exception {
+        Network network = Network.seed(KernelSelection.scalar(), new SplittableRandom(5));
+        Path model = tmp.resolve("model.npz");
+        ModelFile.save(model, network, info(network));
+        SplittableRandom pixels = new SplittableRandom(3);
+        float[] image = new float[28 * 28];
+        for (int k = 0; k < image.length; k++) {
+            image[k] = (float) pixels.nextDouble(-0.5, 0.5);
+        }
+        Path imageFile = tmp.resolve("image.npy");
+        Files.write(imageFile, Npy.encode(NpyArray.float32(new int[] {28, 28}, image)));
+
+        Result result = python("""
+                import json, sys
+                import numpy as np
+                z = np.load(sys.argv[1])
+                print(sorted((k, z[k].shape, str(z[k].dtype)) for k in z.files))
+                meta = json.loads(z["metadata"].item())
+                print(meta["format_version"], meta["training"]["epochs_done"], meta["class_names"][7])
+                # the forward pass from the README's shapes: valid 3x3 correlation, 2x2 max-pool, dense, softmax
+                x = np.load(sys.argv[2]).astype(np.float64)
+                f = z["conv_filters"].astype(np.float64)            # (8, 1, 3, 3)
+                conv = np.zeros((8, 26, 26))
+                for i in range(3):
+                    for j in range(3):
+                        conv += f[:, 0, i, j][:, None, None] * x[i:i + 26, j:j + 26][None]
+                pooled = conv.reshape(8, 13, 2, 13, 2).max(axis=(2, 4))
+                logits = z["dense_weights"].astype(np.float64) @ pooled.reshape(-1) + z["dense_biases"]
+                p = np.exp(logits - logits.max())
+                print(" ".join(repr(float(v)) for v in p / p.sum()))
+                """, model.toString(), imageFile.toString());
+        assertEquals(0, result.exitCode, result.out);
+        String[] lines = result.out.strip().split("\\R");
+        assertEquals("[('conv_filters', (8, 1, 3, 3), 'float32'), ('dense_biases', (10,), 'float32'), "
+                + "('dense_weights', (10, 1352), 'float32'), ('metadata', (), '<U" + metadataLength(model) + "')]",
+                lines[0]);
+        assertEquals("1 2 7", lines[1]);
+        String[] numpyProbabilities = lines[2].split(" ");
+        float[] engine = Prediction.of(network, image).probabilities();
+        for (int k = 0; k < 10; k++) {
+            assertEquals(Double.parseDouble(numpyProbabilities[k]), engine[k], 1e-5,
+                    "class " + k);
+        }
+    }
+
+    // n of the metadata's <U n: its JSON's length in code points
+    private static int metadataLength(Path model) throws Exception {
+        String json = ModelMetadata.toJson(ModelFile.load(model).info());
+        return json.codePointCount(0, json.length());
+    }
+
+    @Test
+    void aModelWrittenByNumpysSavezLoads(@TempDir Path tmp) throws Exception {
+        Network network = Network.seed(KernelSelection.scalar(), new SplittableRandom(8));
+        Path ours = tmp.resolve("ours.npz");
+        ModelFile.save(ours, network, info(network));
+        Path theirs = tmp.resolve("theirs.npz");
+        // halve every weight in numpy and save with np.savez, as a user editing a model would
+        Result result = python("""
+                import sys
+                import numpy as np
+                z = np.load(sys.argv[1])
+                arrays = {k: z[k] for k in z.files}
+                for k in ("conv_filters", "dense_weights", "dense_biases"):
+                    arrays[k] = (arrays[k] * np.float32(0.5)).astype(np.float32)
+                np.savez(sys.argv[2], **arrays)
+                """, ours.toString(), theirs.toString());
+        assertEquals(0, result.exitCode, result.out);
+
+        SavedModel loaded = ModelFile.load(theirs);
+        float[] halved = network.dense().weights().clone();
+        for (int k = 0; k < halved.length; k++) {
+            halved[k] *= 0.5f;
+        }
+        assertArrayEquals(halved, loaded.denseWeights());
+        assertEquals(info(network), loaded.info());
+    }
+}
