@@ -336,22 +336,46 @@ final class VectorKernels implements Kernels {
     }
 
     // x, dx [I]; weights [O][I]; biases, dLogits [O]; lanes: inputs i..i+L-1. One pass over the weights:
-    // each block of a weight row is read once, feeds dx, and is written back updated
+    // each block of a weight row is read once, feeds dx, and is written back updated. Blocks go two at
+    // a time, so two dx chains of O dependent FMAs overlap; the leftover block and the tail go singly
     @Override
     public void denseBackwardUpdate(float[] x, int inputs, float[] weights, float[] biases, int outputs,
                                     float[] dLogits, float lr, float[] dx) {
-        for (int i = 0; i < inputs; i += LANES) {
+        int pairBound = inputs - inputs % (2 * LANES);
+        int i = 0;
+        for (; i < pairBound; i += 2 * LANES) {
+            FloatVector input0 = FloatVector.fromArray(FLOAT, x, i);
+            FloatVector input1 = FloatVector.fromArray(FLOAT, x, i + LANES);
+            FloatVector gradient0 = FloatVector.zero(FLOAT);
+            FloatVector gradient1 = gradient0;
+            for (int o = 0; o < outputs; o++) {
+                int at = o * inputs + i;
+                FloatVector g = FloatVector.broadcast(FLOAT, dLogits[o]);
+                FloatVector step = FloatVector.broadcast(FLOAT, -lr * dLogits[o]);
+                FloatVector w0 = FloatVector.fromArray(FLOAT, weights, at);
+                FloatVector w1 = FloatVector.fromArray(FLOAT, weights, at + LANES);
+                gradient0 = w0.fma(g, gradient0);
+                gradient1 = w1.fma(g, gradient1);
+                input0.fma(step, w0).intoArray(weights, at);
+                input1.fma(step, w1).intoArray(weights, at + LANES);
+            }
+            if (dx != null) {
+                gradient0.intoArray(dx, i);
+                gradient1.intoArray(dx, i + LANES);
+            }
+        }
+        for (; i < inputs; i += LANES) {
             VectorMask<Float> m = FLOAT.indexInRange(i, inputs);
             FloatVector input = FloatVector.fromArray(FLOAT, x, i, m);
-            FloatVector inputGradient = FloatVector.zero(FLOAT);
+            FloatVector gradient = FloatVector.zero(FLOAT);
             for (int o = 0; o < outputs; o++) {
                 int at = o * inputs + i;
                 FloatVector w = FloatVector.fromArray(FLOAT, weights, at, m);
-                inputGradient = w.fma(FloatVector.broadcast(FLOAT, dLogits[o]), inputGradient);
+                gradient = w.fma(FloatVector.broadcast(FLOAT, dLogits[o]), gradient);
                 input.fma(FloatVector.broadcast(FLOAT, -lr * dLogits[o]), w).intoArray(weights, at, m);
             }
             if (dx != null) {
-                inputGradient.intoArray(dx, i, m);
+                gradient.intoArray(dx, i, m);
             }
         }
         for (int o = 0; o < outputs; o++) {
