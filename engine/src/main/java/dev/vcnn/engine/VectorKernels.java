@@ -147,9 +147,11 @@ final class VectorKernels implements Kernels {
     }
 
     // in [C][H][W]; dOut [F][H-2][W-2]; dFilters [F][C][3][3]; lanes: columns x..x+L-1 of one dOut row.
-    // One accumulator per filter tap: each dOut vector is loaded once and feeds nine independent FMA
-    // chains, instead of nine passes each waiting on its own chain's latency. Full blocks use plain
-    // loads and only a row's last block a masked one: measured, that is 1.5x faster than masking all
+    // One pass per filter row i with an accumulator per tap j: each dOut vector feeds three independent
+    // FMA chains. (Nine accumulators in one pass were no faster under C2, and C1 could not compile
+    // them at all, out of registers, which left the method boxing vectors until C2 took over.)
+    // Full blocks use plain loads and only a row's last block a masked one: measured, masking every
+    // block was 1.5x slower
     @Override
     public void conv3x3FilterGradient(float[] in, int channels, int height, int width,
                                       float[] dOut, int filterCount, float[] dFilters) {
@@ -159,51 +161,31 @@ final class VectorKernels implements Kernels {
         float[] scratch = LANE_SCRATCH.get();
         for (int f = 0; f < filterCount; f++) {
             for (int c = 0; c < channels; c++) {
-                FloatVector s00 = FloatVector.zero(FLOAT), s01 = s00, s02 = s00;
-                FloatVector s10 = s00, s11 = s00, s12 = s00;
-                FloatVector s20 = s00, s21 = s00, s22 = s00;
-                for (int y = 0; y < outHeight; y++) {
-                    int outRow = (f * outHeight + y) * outWidth;
-                    int row0 = (c * height + y) * width;
-                    int row1 = row0 + width;
-                    int row2 = row1 + width;
-                    int x = 0;
-                    for (; x < bound; x += LANES) {
-                        FloatVector d = FloatVector.fromArray(FLOAT, dOut, outRow + x);
-                        s00 = d.fma(FloatVector.fromArray(FLOAT, in, row0 + x), s00);
-                        s01 = d.fma(FloatVector.fromArray(FLOAT, in, row0 + x + 1), s01);
-                        s02 = d.fma(FloatVector.fromArray(FLOAT, in, row0 + x + 2), s02);
-                        s10 = d.fma(FloatVector.fromArray(FLOAT, in, row1 + x), s10);
-                        s11 = d.fma(FloatVector.fromArray(FLOAT, in, row1 + x + 1), s11);
-                        s12 = d.fma(FloatVector.fromArray(FLOAT, in, row1 + x + 2), s12);
-                        s20 = d.fma(FloatVector.fromArray(FLOAT, in, row2 + x), s20);
-                        s21 = d.fma(FloatVector.fromArray(FLOAT, in, row2 + x + 1), s21);
-                        s22 = d.fma(FloatVector.fromArray(FLOAT, in, row2 + x + 2), s22);
+                for (int i = 0; i < 3; i++) {
+                    FloatVector s0 = FloatVector.zero(FLOAT), s1 = s0, s2 = s0;
+                    for (int y = 0; y < outHeight; y++) {
+                        int outRow = (f * outHeight + y) * outWidth;
+                        int inRow = (c * height + y + i) * width;
+                        int x = 0;
+                        for (; x < bound; x += LANES) {
+                            FloatVector d = FloatVector.fromArray(FLOAT, dOut, outRow + x);
+                            s0 = d.fma(FloatVector.fromArray(FLOAT, in, inRow + x), s0);
+                            s1 = d.fma(FloatVector.fromArray(FLOAT, in, inRow + x + 1), s1);
+                            s2 = d.fma(FloatVector.fromArray(FLOAT, in, inRow + x + 2), s2);
+                        }
+                        if (x < outWidth) {
+                            VectorMask<Float> m = FLOAT.indexInRange(x, outWidth);
+                            FloatVector d = FloatVector.fromArray(FLOAT, dOut, outRow + x, m);
+                            s0 = d.fma(FloatVector.fromArray(FLOAT, in, inRow + x, m), s0);
+                            s1 = d.fma(FloatVector.fromArray(FLOAT, in, inRow + x + 1, m), s1);
+                            s2 = d.fma(FloatVector.fromArray(FLOAT, in, inRow + x + 2, m), s2);
+                        }
                     }
-                    if (x < outWidth) {
-                        VectorMask<Float> m = FLOAT.indexInRange(x, outWidth);
-                        FloatVector d = FloatVector.fromArray(FLOAT, dOut, outRow + x, m);
-                        s00 = d.fma(FloatVector.fromArray(FLOAT, in, row0 + x, m), s00);
-                        s01 = d.fma(FloatVector.fromArray(FLOAT, in, row0 + x + 1, m), s01);
-                        s02 = d.fma(FloatVector.fromArray(FLOAT, in, row0 + x + 2, m), s02);
-                        s10 = d.fma(FloatVector.fromArray(FLOAT, in, row1 + x, m), s10);
-                        s11 = d.fma(FloatVector.fromArray(FLOAT, in, row1 + x + 1, m), s11);
-                        s12 = d.fma(FloatVector.fromArray(FLOAT, in, row1 + x + 2, m), s12);
-                        s20 = d.fma(FloatVector.fromArray(FLOAT, in, row2 + x, m), s20);
-                        s21 = d.fma(FloatVector.fromArray(FLOAT, in, row2 + x + 1, m), s21);
-                        s22 = d.fma(FloatVector.fromArray(FLOAT, in, row2 + x + 2, m), s22);
-                    }
+                    int taps = ((f * channels + c) * 3 + i) * 3;
+                    dFilters[taps] = sumLanes(s0, scratch);
+                    dFilters[taps + 1] = sumLanes(s1, scratch);
+                    dFilters[taps + 2] = sumLanes(s2, scratch);
                 }
-                int taps = (f * channels + c) * 9;
-                dFilters[taps] = sumLanes(s00, scratch);
-                dFilters[taps + 1] = sumLanes(s01, scratch);
-                dFilters[taps + 2] = sumLanes(s02, scratch);
-                dFilters[taps + 3] = sumLanes(s10, scratch);
-                dFilters[taps + 4] = sumLanes(s11, scratch);
-                dFilters[taps + 5] = sumLanes(s12, scratch);
-                dFilters[taps + 6] = sumLanes(s20, scratch);
-                dFilters[taps + 7] = sumLanes(s21, scratch);
-                dFilters[taps + 8] = sumLanes(s22, scratch);
             }
         }
     }
