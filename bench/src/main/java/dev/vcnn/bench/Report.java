@@ -12,6 +12,7 @@ import org.openjdk.jmh.runner.options.OptionsBuilder;
 import org.openjdk.jmh.runner.options.TimeValue;
 import org.openjdk.jmh.runner.options.VerboseMode;
 
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -38,7 +39,7 @@ public final class Report {
     private Report() {
     }
 
-    public static void main(String[] args) throws RunnerException {
+    public static void main(String[] args) throws RunnerException, IOException {
         boolean quick = Arrays.asList(args).contains("--quick");
         for (String arg : args) {
             if (!arg.equals("--quick")) {
@@ -46,17 +47,21 @@ public final class Report {
                 System.exit(2);
             }
         }
+        // JMH echoes every fork's output (JVM warnings included); keep it out of the table, in a log
+        Path log = Files.createTempFile("vcnn-jmh-", ".log");
         ChainedOptionsBuilder options = new OptionsBuilder()
                 .include(Report.class.getPackageName() + ".*")
+                .output(log.toString())
                 .addProfiler(GCProfiler.class)
                 .shouldFailOnError(true)
-                .verbosity(VerboseMode.SILENT);
+                .verbosity(VerboseMode.NORMAL);
         if (quick) {
             options.param("shape", "seed")
                     .warmupIterations(2).warmupTime(TimeValue.seconds(1))
                     .measurementIterations(3).measurementTime(TimeValue.milliseconds(300));
         }
-        System.err.println("vcnn bench report: running the JMH suite" + (quick ? " (quick)" : "") + "...");
+        System.err.println("vcnn bench report: running the JMH suite" + (quick ? " (quick)" : "")
+                + "; JMH's own output goes to " + log);
         long start = System.nanoTime();
         Collection<RunResult> results = new Runner(options.build()).run();
         print(results, System.out, quick, (System.nanoTime() - start) / 1e9);
