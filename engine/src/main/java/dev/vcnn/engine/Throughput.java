@@ -9,7 +9,8 @@ import java.util.SplittableRandom;
  * A quick in-process measurement of training and inference speed for one set of kernels, for
  * people who want a number rather than a JMH report. It trains the seed's network on the given
  * images (cycling through them) so the work is the real job's, warms up until the JIT has had
- * its time, then reports the median of several short timed rounds.
+ * its time (at least {@code warmupSeconds}, longer while rounds keep getting faster), then reports
+ * the median of several short timed rounds.
  */
 public final class Throughput {
 
@@ -32,6 +33,18 @@ public final class Throughput {
         while (System.nanoTime() < warmupEnd) {
             loop.train(200);
             loop.infer(200);
+        }
+        // C2 may still be compiling kernels after the minimum warm-up (on a busy machine it took 4 s):
+        // go on until a training round is no longer clearly faster than the one before, or the cap
+        long cap = System.nanoTime() + (long) (3 * warmupSeconds * 1e9);
+        double previous = loop.rate(true, roundSeconds);
+        while (System.nanoTime() < cap) {
+            double current = loop.rate(true, roundSeconds);
+            loop.infer(200);
+            if (current < previous * 1.05) {
+                break;
+            }
+            previous = current;
         }
         double[] training = new double[rounds];
         double[] inference = new double[rounds];
