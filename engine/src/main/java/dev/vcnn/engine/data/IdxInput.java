@@ -1,5 +1,7 @@
 package dev.vcnn.engine.data;
 
+import dev.vcnn.engine.io.ProgressiveRead;
+
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.FilterInputStream;
