@@ -41,6 +41,10 @@ final class IdxInput implements AutoCloseable {
         if (Files.isDirectory(path)) {
             throw new DataFormatException(name + ": is a folder, not a data file");
         }
+        // a pipe would block forever waiting for a writer, and a device is no data set
+        if (Files.exists(path) && !Files.isRegularFile(path)) {
+            throw new DataFormatException(name + ": is a device or other special file, not a data file");
+        }
         InputStream file;
         try {
             file = Files.newInputStream(path);
