@@ -100,6 +100,10 @@ class ModelCommandsTest {
         Path missing = tmp.resolve("no-such-names.txt");
         assertTrue(CliRun.of("eval", "--model", model.toString(), "--classes", missing.toString()).oneLineFailure()
                 .startsWith("vcnn: bad data: " + missing + ": no such file"));
+        // an endless "file" would be read until memory ran out
+        assertEquals("vcnn: bad data: /dev/zero: is not a file of class names (a regular file of at most 64 KB, one"
+                + " name per line)", CliRun.of("eval", "--model", model.toString(), "--classes", "/dev/zero")
+                .oneLineFailure());
     }
 
     @Test

@@ -73,6 +73,10 @@ final class Npz implements AutoCloseable {
         if (Files.isDirectory(file)) {
             throw new ModelFormatException(file + ": is a folder, not a model file");
         }
+        // opening a pipe would wait forever for a writer
+        if (Files.exists(file) && !Files.isRegularFile(file)) {
+            throw new ModelFormatException(file + ": is a device or other special file, not a model file");
+        }
         ZipFile zip;
         try {
             // the zip code checks the central directory against the file's length before it allocates,

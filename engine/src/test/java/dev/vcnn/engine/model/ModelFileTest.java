@@ -146,6 +146,11 @@ class ModelFileTest {
                 assertThrows(ModelFormatException.class, () -> ModelFile.load(missing)).getMessage());
         assertEquals(tmp + ": is a folder, not a model file",
                 assertThrows(ModelFormatException.class, () -> ModelFile.load(tmp)).getMessage());
+        Path device = Path.of("/dev/null");
+        if (Files.exists(device)) {
+            assertEquals(device + ": is a device or other special file, not a model file",
+                    assertThrows(ModelFormatException.class, () -> ModelFile.load(device)).getMessage());
+        }
 
         Path cut = tmp.resolve("cut.npz");
         Path good = tmp.resolve("good.npz");
