@@ -18,8 +18,9 @@ import java.util.stream.IntStream;
  */
 final class ClassNames {
     static final String DIGITS = "digits";
-    private static final long MAX_BYTES = 64 * 1024;
     static final String FASHION = "fashion";
+    // far more than ten names need; keeps an endless or huge file from being read into memory
+    private static final long MAX_BYTES = 64 * 1024;
 
     static final List<String> DIGIT_NAMES = IntStream.range(0, 10).mapToObj(Integer::toString).toList();
     // Fashion-MNIST's labels 0..9, as its authors name them
