@@ -19,6 +19,8 @@ import java.util.stream.IntStream;
 final class ClassNames {
     static final String DIGITS = "digits";
     static final String FASHION = "fashion";
+    // far more than ten names need; keeps an endless or huge file from being read into memory
+    private static final long MAX_BYTES = 64 * 1024;
 
     static final List<String> DIGIT_NAMES = IntStream.range(0, 10).mapToObj(Integer::toString).toList();
     // Fashion-MNIST's labels 0..9, as its authors name them
@@ -52,6 +54,15 @@ final class ClassNames {
     }
 
     private static List<String> read(Path file) throws DataFormatException {
+        // a list of names is a page at most; /dev/zero or a huge file would be read until memory ran out
+        try {
+            if (Files.exists(file) && (!Files.isRegularFile(file) || Files.size(file) > MAX_BYTES)) {
+                throw new DataFormatException(file + ": is not a file of class names (a regular file of at most "
+                        + MAX_BYTES / 1024 + " KB, one name per line)");
+            }
+        } catch (IOException e) {
+            throw new DataFormatException(file + ": could not be read", e);
+        }
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);

@@ -2,6 +2,7 @@ package dev.vcnn.cli;
 
 import dev.vcnn.engine.KernelSelection;
 import dev.vcnn.engine.Kernels;
+import picocli.CommandLine;
 
 /** What {@code --engine} accepts. */
 enum EngineChoice {
@@ -9,6 +10,19 @@ enum EngineChoice {
 
     static final String HELP = "Kernels to run: ${COMPLETION-CANDIDATES}. Default: vector where this JVM can run it "
             + "(the Vector API module is loaded and the C2 compiler is on), otherwise scalar with a warning.";
+
+    /**
+     * The kernels for a choice, where an engine named with --engine that cannot run here is a usage
+     * error naming the option and why.
+     */
+    static Kernels kernels(EngineChoice choice, CommandLine commandLine) {
+        try {
+            return kernels(choice);
+        } catch (UnsupportedOperationException e) {
+            throw new CommandLine.ParameterException(commandLine, "--engine " + choice + " cannot run in this JVM: "
+                    + e.getMessage(), e);
+        }
+    }
 
     /** The kernels for a choice; an engine asked for by name must run, only the default (null) may fall back. */
     static Kernels kernels(EngineChoice choice) {

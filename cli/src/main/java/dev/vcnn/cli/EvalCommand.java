@@ -57,9 +57,11 @@ final class EvalCommand implements Callable<Integer> {
                     "--test-size must be 'all' or at least 1, got " + testSize);
         }
         SavedModel saved = ModelFile.load(model);
-        Network network = saved.network(EngineChoice.kernels(engine));
+        Network network = saved.network(EngineChoice.kernels(engine, spec.commandLine()));
         List<String> names = ClassNames.resolve(classes, saved.info().classNames(), network.classes());
-        Dataset test = TrainingData.test(dataDir, testSize);
+        Dataset test = DataRequest.read(spec.commandLine(), "--test-size", ImageCount.describe(testSize),
+                () -> TrainingData.test(dataDir, testSize));
+        DataFit.check(test, network, model);
         ConfusionMatrix confusion = new Trainer(network).evaluateByClass(test);
 
         PrintWriter out = spec.commandLine().getOut();

@@ -1,5 +1,6 @@
 package dev.vcnn.cli;
 
+import dev.vcnn.engine.TrainingDivergedException;
 import dev.vcnn.engine.data.DataFormatException;
 import dev.vcnn.engine.io.FileWriteException;
 import dev.vcnn.engine.model.ModelFormatException;
@@ -9,7 +10,7 @@ import picocli.CommandLine;
  * Turns an exception from a running command into one line on stderr and exit code 1. The stack
  * trace is for developers: it appears only with {@code --verbose}. A bad data or model file and a
  * file that cannot be written are the user's to fix, and their one line says how; anything else
- * also points at {@code --verbose}.
+ * also points at {@code --verbose}. So does a diverged training run, whose remedy is a smaller learning rate.
  */
 final class FailureHandler implements CommandLine.IExecutionExceptionHandler {
 
@@ -22,6 +23,9 @@ final class FailureHandler implements CommandLine.IExecutionExceptionHandler {
             case DataFormatException bad -> err.println("vcnn: bad data: " + message);
             case ModelFormatException bad -> err.println("vcnn: bad model: " + message);
             case FileWriteException failed -> err.println("vcnn: " + message);
+            // training stops before it writes anything, so no diverged model replaces a good one
+            case TrainingDivergedException diverged ->
+                    err.println("vcnn: " + message + "; nothing was written (a smaller --lr may help)");
             default -> {
                 err.println("vcnn: " + e.getClass().getSimpleName() + ": " + message);
                 usersToFix = false;

@@ -14,6 +14,13 @@ public final class Main {
 
     /** Runs one command line and returns its exit code: 0 success, 1 data or runtime error, 2 usage error. */
     static int run(String... args) {
-        return VcnnCommand.commandLine().execute(args);
+        try {
+            return VcnnCommand.commandLine().execute(args);
+        } catch (OutOfMemoryError e) {
+            // picocli hands on Errors; this one is the user's to fix like a bad file, with one line, not a trace
+            System.err.println("vcnn: out of memory (" + e.getMessage() + "); give Java more heap, e.g."
+                    + " VCNN_JAVA_OPTS=-Xmx4g ./vcnn ...");
+            return 1;
+        }
     }
 }

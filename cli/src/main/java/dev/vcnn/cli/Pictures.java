@@ -2,16 +2,20 @@ package dev.vcnn.cli;
 
 import dev.vcnn.engine.data.DataFormatException;
 
-import javax.imageio.IIOException;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReader;
+import javax.imageio.stream.FileImageInputStream;
+import javax.imageio.stream.ImageInputStream;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
 import java.awt.image.BufferedImage;
 import java.awt.image.DataBufferByte;
 import java.io.IOException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Iterator;
 
 /**
  * Turns a picture file (PNG, JPEG, anything javax.imageio reads) of any size into what the network
@@ -22,9 +26,16 @@ import java.nio.file.Path;
  *   <li>scaled, keeping its proportions, to fit rows x cols, centred, the rest filled with the ground</li>
  *   <li>with {@code invert} (dark strokes on a light ground, e.g. ink on paper): p -> 255 - p</li>
  * </ol>
- * The ground is black, or white for an inverted picture, so padding matches the picture's own.
+ * The ground is black, or white for an inverted picture, so padding matches the picture's own. Pictures
+ * above {@link #MAX_PIXELS} are refused from their header, before decoding.
  */
 final class Pictures {
+    /**
+     * The largest picture decoded, in pixels (e.g. 8000x5000): decoding takes up to 8 bytes a pixel
+     * (16-bit RGBA), so this keeps a picture within a few hundred MB; its size is read from the header
+     * before anything is decoded.
+     */
+    static final long MAX_PIXELS = 40_000_000;
 
     private Pictures() {
     }
@@ -42,21 +53,63 @@ final class Pictures {
     }
 
     private static BufferedImage decode(Path file) throws DataFormatException {
+        if (Files.isDirectory(file)) {
+            throw new DataFormatException(file + ": is a folder, not a picture");
+        }
         if (!Files.exists(file)) {
             throw new DataFormatException(file + ": no such file");
         }
+        if (!Files.isRegularFile(file)) {
+            throw new DataFormatException(file + ": is a device or other special file, not a picture");
+        }
         try {
-            BufferedImage picture = ImageIO.read(file.toFile());
-            if (picture == null) {
-                throw new DataFormatException(file + ": is not a picture this vcnn can read (PNG, JPEG, BMP, GIF)");
-            }
-            return picture;
-        } catch (IIOException e) {
-            throw new DataFormatException(file + ": the picture could not be decoded; it is damaged or of a kind "
-                    + "this vcnn cannot read", e);
+            // the stream below reports an unreadable file only as "no reader", so ask first
+            Files.newInputStream(file).close();
+        } catch (AccessDeniedException e) {
+            throw new DataFormatException(file + ": permission denied, the file cannot be read", e);
         } catch (IOException e) {
             throw new DataFormatException(file + ": could not be read", e);
         }
+        try (ImageInputStream in = new FileImageInputStream(file.toFile())) {
+            Iterator<ImageReader> readers = ImageIO.getImageReaders(in);
+            if (!readers.hasNext()) {
+                throw new DataFormatException(file + ": is not a picture this vcnn can read (PNG, JPEG, BMP, GIF)");
+            }
+            ImageReader reader = readers.next();
+            try {
+                reader.setInput(in, true, true);
+                checkSize(file, reader.getWidth(0), reader.getHeight(0));
+                return reader.read(0);
+            } finally {
+                reader.dispose();
+            }
+        } catch (IOException e) {
+            throw damaged(file, e);
+        } catch (RuntimeException e) {
+            // javax.imageio's decoders answer some damaged files with unchecked exceptions
+            // (ArrayIndexOutOfBounds, NegativeArraySize, IllegalArgument, ...) instead of an IIOException
+            throw damaged(file, e);
+        } catch (OutOfMemoryError e) {
+            // within MAX_PIXELS, but still more than this JVM's heap: one big raster failed, nothing else
+            throw new DataFormatException(file + ": there is not enough memory to decode this picture; give Java"
+                    + " more heap (VCNN_JAVA_OPTS=-Xmx2g) or scale the picture down", e);
+        }
+    }
+
+    // from the header alone, before a single pixel is decoded: a 100000x100000 PNG is a few bytes of header
+    private static void checkSize(Path file, int width, int height) throws DataFormatException {
+        if (width < 1 || height < 1) {
+            throw new DataFormatException(file + ": the picture has no pixels (" + width + "x" + height + ")");
+        }
+        if ((long) width * height > MAX_PIXELS) {
+            throw new DataFormatException(file + ": the picture is " + width + "x" + height + " pixels, more than the "
+                    + MAX_PIXELS / 1_000_000 + " megapixels vcnn predict decodes; scale it down first");
+        }
+    }
+
+    private static DataFormatException damaged(Path file, Exception e) {
+        return new DataFormatException(file + ": the picture could not be decoded; it is damaged or of a kind "
+                + "this vcnn cannot read", e);
     }
 
     // 8-bit gray samples taken as they are, never through Java2D's linear-gray colour conversion

@@ -4,6 +4,7 @@ import dev.vcnn.engine.Network;
 import dev.vcnn.engine.Prediction;
 import dev.vcnn.engine.data.DataFormatException;
 import dev.vcnn.engine.data.Dataset;
+import dev.vcnn.engine.data.IdxReader;
 import dev.vcnn.engine.model.ModelFile;
 import dev.vcnn.engine.model.ModelFormatException;
 import dev.vcnn.engine.model.SavedModel;
@@ -62,14 +63,17 @@ final class PredictCommand implements Callable<Integer> {
     public Integer call() throws DataFormatException, ModelFormatException {
         validate();
         SavedModel saved = ModelFile.load(model);
-        Network network = saved.network(EngineChoice.kernels(engine));
+        Network network = saved.network(EngineChoice.kernels(engine, spec.commandLine()));
         List<String> names = ClassNames.resolve(classes, saved.info().classNames(), network.classes());
         PrintWriter out = spec.commandLine().getOut();
         float[] image = new float[network.imageSize()];
 
         if (index != null) {
-            Dataset test = TrainingData.test(dataDir, index + 1);
-            checkShape(test.source(), test.rows(), test.cols(), network);
+            // images 0..index, read no further; the largest index asks for all, which cannot hold that many
+            int upTo = (int) Math.min(index + 1L, IdxReader.ALL);
+            Dataset test = DataRequest.readUpTo(spec.commandLine(), "--index", index,
+                    () -> TrainingData.test(dataDir, upTo));
+            DataFit.check(test, network, model);
             test.imageInto(index, image);
             String label = names.get(test.label(index));
             print(out, "test image " + index + " (true class " + label + ")", Prediction.of(network, image), names);
@@ -93,13 +97,6 @@ final class PredictCommand implements Callable<Integer> {
         }
         out.println(what + ": " + names.get(prediction.best()) + "  (" + top + ")");
         out.flush();
-    }
-
-    private static void checkShape(String source, int rows, int cols, Network network) throws DataFormatException {
-        if (rows != network.height() || cols != network.width() || network.channels() != 1) {
-            throw new DataFormatException(source + ": holds " + rows + "x" + cols + " images, but the model takes "
-                    + network.height() + "x" + network.width());
-        }
     }
 
     // cross-field rules in one place: pictures or --index, and the flags that go with each

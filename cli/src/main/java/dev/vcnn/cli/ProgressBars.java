@@ -75,7 +75,15 @@ final class ProgressBars implements TrainingListener {
     @Override
     public void epochFinished(int epoch, int lastEpoch) {
         bar.close(); // draws the final frame before it returns
+        bar = null;
         out.println();
         out.flush();
+    }
+
+    /** Training stopped inside an epoch: stops the bar where it is and ends its line. */
+    void abandon() {
+        if (bar != null) {
+            epochFinished(0, 0);
+        }
     }
 }

@@ -5,6 +5,7 @@ import dev.vcnn.engine.Evaluation;
 import dev.vcnn.engine.Kernels;
 import dev.vcnn.engine.Network;
 import dev.vcnn.engine.Trainer;
+import dev.vcnn.engine.TrainingDivergedException;
 import dev.vcnn.engine.TrainingListener;
 import dev.vcnn.engine.TrainingStats;
 import dev.vcnn.engine.data.DataFormatException;
@@ -25,6 +26,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
@@ -110,19 +112,27 @@ final class TrainCommand implements Callable<Integer> {
             AtomicFiles.checkWritable(output);
         }
         PrintWriter out = spec.commandLine().getOut();
-        Dataset train = TrainingData.train(dataDir, trainSize);
-        Dataset test = TrainingData.test(dataDir, testSize);
-        Kernels kernels = EngineChoice.kernels(engine);
+        Dataset train = DataRequest.read(spec.commandLine(), "--train-size", ImageCount.describe(trainSize),
+                () -> TrainingData.train(dataDir, trainSize));
+        Dataset test = DataRequest.read(spec.commandLine(), "--test-size", ImageCount.describe(testSize),
+                () -> TrainingData.test(dataDir, testSize));
+        Architecture architecture = DataFit.forTraining(train);
+        Kernels kernels = EngineChoice.kernels(engine, spec.commandLine());
 
         SavedModel start = init == null ? null : ModelFile.load(init);
         long runSeed = seed != null ? seed : start != null ? start.info().training().seed() : DEFAULT_SEED;
         int epochsBefore = start == null ? 0 : start.info().training().epochsDone();
+        if ((long) epochsBefore + epochs > Integer.MAX_VALUE) {
+            throw usage("--epochs " + epochs + " on top of the " + epochs(epochsBefore) + " done by " + init
+                    + " is more than can be counted");
+        }
         // the seed fixes the initial weights here and, through (seed, epoch), every epoch's shuffle
-        Network network = new Network(kernels, 1, train.rows(), train.cols(),
-                Network.SEED_FILTERS, Network.SEED_CLASSES, new SplittableRandom(runSeed));
+        Network network = new Network(kernels, architecture.channels(), architecture.height(), architecture.width(),
+                architecture.filters(), architecture.classes(), new SplittableRandom(runSeed));
         if (start != null) {
             start.copyInto(network);
         }
+        DataFit.check(test, network, null);
         List<String> names = ClassNames.resolve(classes,
                 start != null ? start.info().classNames() : ClassNames.DIGIT_NAMES, network.classes());
         if (!quiet) {
@@ -133,8 +143,18 @@ final class TrainCommand implements Callable<Integer> {
 
         TrainingRecorder recorder = new TrainingRecorder(train.count());
         Trainer trainer = new Trainer(network);
-        TrainingStats stats = trainer.train(train, epochsBefore, epochs, learningRate, runSeed,
-                TrainingListener.both(progress(out, train.count()), recorder));
+        TrainingListener progress = progress(out, train.count());
+        TrainingStats stats;
+        try {
+            stats = trainer.train(train, epochsBefore, epochs, learningRate, runSeed,
+                    TrainingListener.both(progress, recorder));
+        } catch (TrainingDivergedException e) {
+            // a bar drawn half way must end its line, so that the failure starts on a line of its own
+            if (progress instanceof ProgressBars bars) {
+                bars.abandon();
+            }
+            throw e;
+        }
 
         if (!quiet) {
             out.println("--- Testing the CNN ---");
@@ -145,6 +165,28 @@ final class TrainCommand implements Callable<Integer> {
         Evaluation evaluation = confusion.evaluation();
         out.println("Test Loss: " + evaluation.loss());
         out.println("Test Accuracy: " + evaluation.accuracy());
+        out.flush();
+
+        // every file is written before the summary is printed: a run whose output could not be written
+        // fails without the line that says it finished, and stdout never ends on a success it did not have
+        TrainingRun run = new TrainingRun(TrainingData.describe(dataDir), TrainingData.name(dataDir), train.count(),
+                test.count(), epochsBefore, epochs, learningRate, runSeed, init, kernels.description(), names, recorder,
+                stats, confusion, testSeconds);
+        List<String> written = new ArrayList<>();
+        if (save != null) {
+            ModelFile.save(save, network, new ModelInfo(Architecture.of(network), names,
+                    new TrainingRecord(runSeed, learningRate, epochsBefore + epochs, train.count(), run.data(),
+                            run.engine()), evaluation));
+            written.add("Saved the model (" + epochs(epochsBefore + epochs) + ") to " + save + ".");
+        }
+        if (metrics != null) {
+            MetricsFile.write(metrics, run);
+            written.add("Wrote the metrics to " + metrics + ".");
+        }
+        if (plot != null) {
+            TrainingPlot.write(plot, run);
+            written.add("Drew the loss and accuracy curves to " + plot + ".");
+        }
         if (epochs > 0) {
             out.printf("Trained %d images in %.3f s (%,.0f images/s) with the %s engine, seed %d.%n",
                     stats.images(), stats.seconds(), stats.imagesPerSecond(), kernels.description(), runSeed);
@@ -153,23 +195,8 @@ final class TrainCommand implements Callable<Integer> {
                     start == null ? "initial" : "loaded", kernels.description(), runSeed);
         }
         out.flush();
-
-        TrainingRun run = new TrainingRun(TrainingData.describe(dataDir), TrainingData.name(dataDir), train.count(),
-                test.count(), epochsBefore, epochs, learningRate, runSeed, init, kernels.description(), names, recorder,
-                stats, confusion, testSeconds);
-        if (save != null) {
-            ModelFile.save(save, network, new ModelInfo(Architecture.of(network), names,
-                    new TrainingRecord(runSeed, learningRate, epochsBefore + epochs, train.count(), run.data(),
-                            run.engine()), evaluation));
-            report(out, "Saved the model (" + epochs(epochsBefore + epochs) + ") to " + save + ".");
-        }
-        if (metrics != null) {
-            MetricsFile.write(metrics, run);
-            report(out, "Wrote the metrics to " + metrics + ".");
-        }
-        if (plot != null) {
-            TrainingPlot.write(plot, run);
-            report(out, "Drew the loss and accuracy curves to " + plot + ".");
+        for (String line : written) {
+            report(out, line);
         }
         return 0;
     }
@@ -212,7 +239,7 @@ final class TrainCommand implements Callable<Integer> {
             throw usage("--epochs 0 trains nothing; it is only useful with --save, to write the initial model");
         }
         if (!(learningRate > 0) || Float.isInfinite(learningRate)) {
-            throw usage("--lr must be a positive finite number, got " + learningRate);
+            throw usage("--lr must be a positive finite number, got " + typed("--lr", learningRate));
         }
         if (trainSize < 1) {
             throw usage("--train-size must be 'all' or at least 1, got " + trainSize);
@@ -229,6 +256,16 @@ final class TrainCommand implements Callable<Integer> {
                 }
             }
         }
+    }
+
+    // what the user typed, and what it became if that differs: "1e-46, which is 0.0 as a float"
+    private String typed(String option, Object value) {
+        CommandLine.Model.OptionSpec matched = spec.commandLine().getParseResult().matchedOption(option);
+        String text = matched == null || matched.stringValues().isEmpty() ? null : matched.stringValues().getLast();
+        if (text == null || text.equals(String.valueOf(value))) {
+            return String.valueOf(value);
+        }
+        return text + ", which is " + value + " as a " + value.getClass().getSimpleName().toLowerCase(Locale.ROOT);
     }
 
     private CommandLine.ParameterException usage(String message) {

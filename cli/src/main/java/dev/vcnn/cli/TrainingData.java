@@ -4,6 +4,7 @@ import dev.vcnn.engine.data.DataFormatException;
 import dev.vcnn.engine.data.Dataset;
 import dev.vcnn.engine.data.IdxReader;
 import dev.vcnn.engine.data.MnistFiles;
+import dev.vcnn.engine.data.TooFewImagesException;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,6 +18,8 @@ import java.nio.file.Path;
  */
 final class TrainingData {
     static final int BUNDLED_COUNT = 1000;
+    /** How messages name the bundled images. */
+    static final String BUNDLED_SOURCE = "the bundled data set";
     private static final String BUNDLED = "mnist-1k/";
 
     private TrainingData() {
@@ -45,8 +48,7 @@ final class TrainingData {
 
     private static Dataset bundled(String images, String labels, int limit) throws DataFormatException {
         if (limit != IdxReader.ALL && limit > BUNDLED_COUNT) {
-            throw new DataFormatException("the bundled data set holds " + BUNDLED_COUNT
-                    + " images per split, fewer than the " + limit + " asked for; use --data DIR for more");
+            throw new TooFewImagesException(BUNDLED_SOURCE, BUNDLED_COUNT, limit);
         }
         try (InputStream imageStream = open(images); InputStream labelStream = open(labels)) {
             return IdxReader.read("bundled " + images, imageStream, "bundled " + labels, labelStream, limit);

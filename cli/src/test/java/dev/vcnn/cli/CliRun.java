@@ -5,8 +5,8 @@ import picocli.CommandLine;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 
-/** One in-process run of the command line with its output captured. */
-record CliRun(int exitCode, String out, String err) {
+/** One in-process run of the command line with its output captured, and how long it took. */
+record CliRun(int exitCode, String out, String err, double seconds) {
 
     /** A run whose standard output is not a terminal, as under CI or in a pipe. */
     static CliRun of(String... args) {
@@ -29,8 +29,9 @@ record CliRun(int exitCode, String out, String err) {
         });
         commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));
+        long start = System.nanoTime();
         int exitCode = commandLine.execute(args);
-        return new CliRun(exitCode, out.toString(), err.toString());
+        return new CliRun(exitCode, out.toString(), err.toString(), (System.nanoTime() - start) / 1e9);
     }
 
     String[] outLines() {

@@ -63,6 +63,7 @@ class FiltersCommandTest {
                 CliRun.of("filters", "--model", model.toString(), "--out", file.resolve("f.png").toString())
                         .oneLineFailure());
         assertEquals(2, CliRun.of("filters", "--model", model.toString(), "--out", "x.png", "--scale", "0").exitCode());
+        assertEquals(2, CliRun.of("filters", "--model", model.toString(), "--out", "x.png", "--scale", "257").exitCode());
         assertEquals(2, CliRun.of("filters", "--model", model.toString()).exitCode());
     }
 }

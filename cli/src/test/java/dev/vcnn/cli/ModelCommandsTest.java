@@ -100,6 +100,10 @@ class ModelCommandsTest {
         Path missing = tmp.resolve("no-such-names.txt");
         assertTrue(CliRun.of("eval", "--model", model.toString(), "--classes", missing.toString()).oneLineFailure()
                 .startsWith("vcnn: bad data: " + missing + ": no such file"));
+        // an endless "file" would be read until memory ran out
+        assertEquals("vcnn: bad data: /dev/zero: is not a file of class names (a regular file of at most 64 KB, one"
+                + " name per line)", CliRun.of("eval", "--model", model.toString(), "--classes", "/dev/zero")
+                .oneLineFailure());
     }
 
     @Test
@@ -224,11 +228,58 @@ class ModelCommandsTest {
 
         assertEquals("vcnn: bad model: " + tmp.resolve("missing.npz") + ": no such file",
                 evalFailure(tmp.resolve("missing.npz")));
+
         // every command that reads a model says the same
         assertEquals(prefix + "has no metadata array, so it is not a vcnn model (it holds conv_filters, dense_weights,"
                 + " dense_biases)", CliRun.of("train", "--init", bad.toString()).oneLineFailure());
         assertEquals(prefix + "has no metadata array, so it is not a vcnn model (it holds conv_filters, dense_weights,"
                 + " dense_biases)", CliRun.of("predict", "--model", bad.toString(), "--index", "0").oneLineFailure());
+
+        byte[] good = Files.readAllBytes(model);
+        Files.write(bad, java.util.Arrays.copyOf(good, good.length - 30));
+        assertEquals(prefix + "is a damaged .npz model: it starts as a zip archive, but the directory at its end is"
+                + " missing or broken, as when the file is cut short", evalFailure(bad));
+
+        Files.write(bad, new byte[0]);
+        assertEquals(prefix + "is empty, not an .npz model", evalFailure(bad));
+
+        new NpzSurgery(model).header("dense_weights", "(10, 1352)", "(100000000, 1352)").writeTo(bad);
+        assertEquals(prefix + "the array dense_weights has shape (100000000, 1352), but the architecture in its"
+                + " metadata needs (10, 1352)", evalFailure(bad));
+
+        new NpzSurgery(model).floatAt("dense_weights", 500, Float.NaN).writeTo(bad);
+        assertEquals(prefix + "the array dense_weights holds NaN at index 500, so the model is unusable (was it saved"
+                + " from a diverged run?)", evalFailure(bad));
+
+        new NpzSurgery(model).metadata("\"format\" :", "\"format\" ;").writeTo(bad);
+        assertEquals(prefix + "its metadata is not valid JSON", evalFailure(bad));
+
+        assertEquals("vcnn: bad model: " + tmp + ": is a folder, not a model file", evalFailure(tmp));
+    }
+
+    @Test
+    void evalFlagsThatMakeNoSenseAreUsageErrorsNamingTheFlag() {
+        String[][] cases = {
+                {"--test-size=0", "--test-size must be 'all' or at least 1, got 0"},
+                {"--test-size=1001", "--test-size 1001 is larger than the 1000 images in the bundled data set; use"
+                        + " --data DIR for more"},
+                {"--engine=gpu", "--engine"},
+                {"--test-size=lots", "--test-size"},
+        };
+        for (String[] c : cases) {
+            CliRun run = CliRun.of("eval", "--model", model.toString(), c[0]);
+            assertEquals(2, run.exitCode(), run.err());
+            assertTrue(run.err().contains(c[1]), run.err());
+            assertTrue(run.out().isEmpty(), run.out());
+        }
+    }
+
+    @Test
+    void moreEpochsThanCanBeCountedOnTopOfAModelIsAUsageError() {
+        CliRun run = CliRun.of("train", "--init", model.toString(), "--epochs", "2147483647");
+        assertEquals(2, run.exitCode(), run.err());
+        assertTrue(run.err().startsWith("vcnn: --epochs 2147483647 on top of the 1 epoch done by " + model
+                + " is more than can be counted"), run.err());
     }
 
     private static String evalFailure(Path bad) {

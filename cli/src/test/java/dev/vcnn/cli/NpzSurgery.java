@@ -73,6 +73,15 @@ final class NpzSurgery {
         return this;
     }
 
+    /** Overwrites element {@code index} of a float32 array's data with {@code value}. */
+    NpzSurgery floatAt(String array, int index, float value) {
+        byte[] npy = require(array).clone();
+        int dataStart = 10 + ((npy[8] & 0xFF) | (npy[9] & 0xFF) << 8);
+        java.nio.ByteBuffer.wrap(npy).order(java.nio.ByteOrder.LITTLE_ENDIAN).putFloat(dataStart + 4 * index, value);
+        entries.put(array + ".npy", npy);
+        return this;
+    }
+
     void writeTo(Path file) throws IOException {
         try (OutputStream out = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(out)) {
             for (Map.Entry<String, byte[]> entry : entries.entrySet()) {

@@ -35,7 +35,7 @@ class PredictCommandTest {
     // test image n as a picture, each pixel a block of scale x scale, inverted if asked: 8-bit gray
     // samples written as they are (setRGB would pass them through Java2D's linear-gray conversion), or
     // sRGB colour with R = G = B
-    private static BufferedImage picture(int n, int scale, boolean inverted, int type) {
+    static BufferedImage picture(int n, int scale, boolean inverted, int type) {
         BufferedImage image = new BufferedImage(28 * scale, 28 * scale, type);
         for (int y = 0; y < 28 * scale; y++) {
             for (int x = 0; x < 28 * scale; x++) {
@@ -112,6 +112,41 @@ class PredictCommandTest {
         Path missing = tmp.resolve("missing.png");
         assertEquals("vcnn: bad data: " + missing + ": no such file",
                 CliRun.of("predict", "--model", model.toString(), missing.toString()).oneLineFailure());
+        Path empty = Files.createFile(tmp.resolve("empty.png"));
+        assertEquals("vcnn: bad data: " + empty + ": is not a picture this vcnn can read (PNG, JPEG, BMP, GIF)",
+                CliRun.of("predict", "--model", model.toString(), empty.toString()).oneLineFailure());
+        assertEquals("vcnn: bad data: " + tmp + ": is a folder, not a picture",
+                CliRun.of("predict", "--model", model.toString(), tmp.toString()).oneLineFailure());
+    }
+
+    @Test
+    void aPictureWhoseHeaderClaimsTenGigapixelsIsRefusedBeforeDecoding(@TempDir Path tmp) throws Exception {
+        // a real 28x28 PNG whose header (with a correct checksum) claims 100000x100000: decoding it would
+        // ask for 10^10 pixels; the size is read from the header and refused first
+        Path huge = tmp.resolve("huge.png");
+        Files.write(huge, HostilePicturesTest.withSize(png(0), 100_000, 100_000));
+        CliRun run = CliRun.of("predict", "--model", model.toString(), huge.toString());
+        assertEquals("vcnn: bad data: " + huge + ": the picture is 100000x100000 pixels, more than the 40 megapixels"
+                + " vcnn predict decodes; scale it down first", run.oneLineFailure());
+        assertTrue(run.seconds() < 1, "took " + run.seconds() + " s");
+
+        Path none = tmp.resolve("none.png");
+        Files.write(none, HostilePicturesTest.withSize(png(0), 0, 28));
+        assertTrue(CliRun.of("predict", "--model", model.toString(), none.toString()).oneLineFailure()
+                .startsWith("vcnn: bad data: " + none + ": "));
+
+        Path cut = tmp.resolve("cut.png");
+        byte[] whole = png(0);
+        Files.write(cut, java.util.Arrays.copyOf(whole, whole.length / 2));
+        assertEquals("vcnn: bad data: " + cut + ": the picture could not be decoded; it is damaged or of a kind this"
+                + " vcnn cannot read", CliRun.of("predict", "--model", model.toString(), cut.toString()).oneLineFailure());
+    }
+
+    // test image n as PNG bytes
+    static byte[] png(int n) throws Exception {
+        var bytes = new java.io.ByteArrayOutputStream();
+        ImageIO.write(picture(n, 1, false, BufferedImage.TYPE_BYTE_GRAY), "png", bytes);
+        return bytes.toByteArray();
     }
 
     @ParameterizedTest
@@ -122,6 +157,10 @@ class PredictCommandTest {
             "--model=M --data=/tmp x.png                | --data names where --index finds",
             "--model=M --index=0 --invert               | --invert is for pictures",
             "x.png                                      | --model",
+            "--model=M --index=1000                     | --index 1000 is past the last of the 1000 images in the"
+                    + " bundled data set (they are numbered from 0); use --data DIR for more",
+            "--model=M --index=2147483647               | --index 2147483647 is past the last of the 1000 images",
+            "--model=M --index=0 --engine=gpu           | --engine",
     })
     void badCombinationsAreUsageErrorsNamingTheFlag(String args, String message) {
         String[] split = args.replace("M", model.toString()).trim().split("\\s+");

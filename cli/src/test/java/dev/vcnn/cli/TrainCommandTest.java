@@ -12,9 +12,11 @@ import java.util.List;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class TrainCommandTest {
     private static final Pattern STEP =
@@ -108,6 +110,9 @@ class TrainCommandTest {
             "--epochs=0", "--epochs=-1", "--epochs=x", "--lr=0", "--lr=-0.1", "--lr=NaN", "--lr=Infinity",
             "--train-size=0", "--test-size=-5", "--no-such-flag", "--engine=gpu", "--train-size=lots",
             "--test-size=", "--classes",
+            // 1e39 is past the largest float and reads as Infinity; 1e-46 is below the smallest and reads as 0
+            "--lr=1e39", "--lr=-Infinity", "--lr=1e-46", "--lr=", "--epochs=2147483648", "--train-size=-1",
+            "--test-size=0", "--seed=x", "--engine=", "--train-size=1001", "--test-size=1001",
     })
     void nonsenseFlagValuesAreUsageErrors(String flag) {
         CliRun run = CliRun.of("train", flag);
@@ -118,6 +123,16 @@ class TrainCommandTest {
     }
 
     @Test
+    void aLearningRateThatFloatsCannotHoldIsShownAsTyped() {
+        assertEquals("vcnn: --lr must be a positive finite number, got 1e-46, which is 0.0 as a float",
+                CliRun.of("train", "--lr", "1e-46").err().lines().findFirst().orElseThrow());
+        assertEquals("vcnn: --lr must be a positive finite number, got 1e39, which is Infinity as a float",
+                CliRun.of("train", "--lr=1e39").err().lines().findFirst().orElseThrow());
+        assertEquals("vcnn: --lr must be a positive finite number, got -0.5",
+                CliRun.of("train", "--lr", "-0.5").err().lines().findFirst().orElseThrow());
+    }
+
+    @Test
     void aMissingCommandIsAUsageError() {
         CliRun run = CliRun.of();
         assertEquals(2, run.exitCode());
@@ -125,12 +140,79 @@ class TrainCommandTest {
     }
 
     @Test
-    void askingForMoreThanTheBundledImagesIsAClearError() {
+    void askingForMoreThanTheBundledImagesIsAUsageErrorNamingTheFlag() {
+        // known only once the data is opened, but still the flag's fault: exit 2, before anything is printed
         CliRun run = CliRun.of("train", "--train-size", "1001");
-        assertEquals(1, run.exitCode());
-        assertEquals(1, run.err().strip().lines().count(), run.err());
-        assertTrue(run.err().contains("1000") && run.err().contains("--data"), run.err());
+        assertEquals(2, run.exitCode());
+        assertEquals("vcnn: --train-size 1001 is larger than the 1000 images in the bundled data set; use --data DIR"
+                + " for more", run.err().lines().findFirst().orElseThrow());
         assertTrue(run.out().isEmpty(), run.out());
+    }
+
+    @Test
+    void askingForMoreThanTheDataFilesHoldIsAUsageErrorNamingTheFlagAndTheFile(@TempDir Path tmp) {
+        Path dir = MnistFolder.write(tmp, 60, 10);
+        CliRun train = CliRun.of("train", "--data", dir.toString(), "--train-size", "70");
+        assertEquals(2, train.exitCode(), train.err());
+        assertTrue(train.err().startsWith("vcnn: --train-size 70 is larger than the 60 images in "
+                + dir.resolve(MnistFolder.TRAIN_IMAGES) + "\n"), train.err());
+        CliRun test = CliRun.of("train", "--data", dir.toString(), "--train-size", "all", "--test-size", "11");
+        assertEquals(2, test.exitCode(), test.err());
+        assertTrue(test.err().startsWith("vcnn: --test-size 11 is larger than the 10 images in "
+                + dir.resolve(MnistFolder.TEST_IMAGES) + "\n"), test.err());
+        assertTrue(train.out().isEmpty() && test.out().isEmpty(), train.out() + test.out());
+    }
+
+    @Test
+    void aDivergingRunStopsAtItsStepAndLeavesEveryEarlierFileAsItWas(@TempDir Path tmp) throws Exception {
+        Path model = tmp.resolve("m.npz");
+        Path metrics = tmp.resolve("m.json");
+        Path plot = tmp.resolve("p.png");
+        CliRun good = CliRun.of("train", "--epochs", "1", "--train-size", "200", "--test-size", "50",
+                "--save", model.toString(), "--metrics", metrics.toString(), "--plot", plot.toString());
+        assertEquals(0, good.exitCode(), good.err());
+        byte[] goodModel = Files.readAllBytes(model);
+        byte[] goodMetrics = Files.readAllBytes(metrics);
+        byte[] goodPlot = Files.readAllBytes(plot);
+
+        for (CliRun run : new CliRun[] {
+                CliRun.of("train", "--lr", "1e6", "--save", model.toString(), "--metrics", metrics.toString(),
+                        "--plot", plot.toString()),
+                CliRun.onTerminal(100, "train", "--lr", "1e6", "--save", model.toString())}) {
+            String failure = run.oneLineFailure();
+            Matcher m = Pattern.compile("vcnn: training diverged at epoch 1, step (\\d+): the loss is (NaN|Infinity);"
+                    + " nothing was written \\(a smaller --lr may help\\)").matcher(failure);
+            assertTrue(m.matches(), failure);
+            // it stops at once: within the first window, which is never reported with its broken loss
+            assertTrue(Integer.parseInt(m.group(1)) < 100, failure);
+            assertFalse(run.out().contains("NaN") || run.out().contains("Infinity"), run.out());
+            assertFalse(run.out().contains("Test Accuracy") || run.out().contains("Trained "), run.out());
+            // on a terminal the bar it stopped in ends its line, so stdout does not end mid-line
+            assertTrue(run.out().endsWith("\n"), run.out());
+        }
+        assertArrayEquals(goodModel, Files.readAllBytes(model), "the good model must stay byte for byte");
+        assertArrayEquals(goodMetrics, Files.readAllBytes(metrics));
+        assertArrayEquals(goodPlot, Files.readAllBytes(plot));
+        try (var files = Files.list(tmp)) {
+            assertEquals(3, files.count(), "no temporary file may be left behind");
+        }
+    }
+
+    @Test
+    void savingToADeviceFailsBeforeTrainingAndLeavesTheDevice() throws Exception {
+        // /dev is writable by root: a temporary file there renamed over /dev/full would replace the device
+        Path full = Path.of("/dev/full");
+        assumeTrue(Files.exists(full) && !Files.isRegularFile(full), "no /dev/full here");
+        for (String option : new String[] {"--save", "--metrics", "--plot"}) {
+            CliRun run = CliRun.of("train", option, full.toString());
+            assertEquals("vcnn: /dev/full: is a device or other special file, not a regular file, and only regular"
+                    + " files are replaced", run.oneLineFailure());
+            assertTrue(run.out().isEmpty(), run.out());
+        }
+        assertFalse(Files.isRegularFile(full), "/dev/full must still be the device");
+        try (var dev = Files.list(full.getParent())) {
+            assertEquals(List.of(), dev.filter(f -> f.getFileName().toString().startsWith(".full.")).toList());
+        }
     }
 
     @Test

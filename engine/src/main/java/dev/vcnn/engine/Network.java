@@ -61,6 +61,27 @@ public final class Network {
         return loss;
     }
 
+    /**
+     * Null when every parameter is a finite number, else what is not, e.g. "the dense biases hold
+     * -Infinity at index 3": a diverged network says so here.
+     */
+    public String nonFiniteParameter() {
+        String bad = nonFinite("conv filters", conv.filters());
+        if (bad == null) {
+            bad = nonFinite("dense weights", dense.weights());
+        }
+        return bad != null ? bad : nonFinite("dense biases", dense.biases());
+    }
+
+    private static String nonFinite(String name, float[] values) {
+        for (int k = 0; k < values.length; k++) {
+            if (!Float.isFinite(values[k])) {
+                return "the " + name + " hold " + values[k] + " at index " + k;
+            }
+        }
+        return null;
+    }
+
     /** The class the last forward pass ranked highest. */
     public int lastPredicted() {
         return lastPredicted;

@@ -15,6 +15,7 @@ import java.util.stream.IntStream;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -146,6 +147,47 @@ class TrainerTest {
         assertEquals(evaluation, confusion.evaluation());
         assertEquals(diagonal, evaluation.correct());
         assertTrue(evaluation.accuracy() > 0.5, "one epoch should already beat chance (0.25): " + evaluation);
+    }
+
+    @Test
+    void aHugeLearningRateStopsTrainingAtTheStepWhoseLossIsNotFinite() {
+        Dataset data = quadrants(4);
+        Network network = new Network(new ScalarKernels(), 1, 6, 6, 4, 4, new SplittableRandom(2));
+        List<Double> reported = new ArrayList<>();
+        TrainingListener listener = new TrainingListener() {
+            @Override
+            public void windowFinished(int epoch, int step, int windowSteps, double loss, double accuracy) {
+                reported.add(loss);
+            }
+        };
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+                () -> new Trainer(network).train(data, 0, 3, 1e6f, 2, listener));
+        assertEquals(1, e.epoch());
+        // the step is the first whose loss is not finite: those before it were all finite
+        assertTrue(e.step() >= 1 && e.step() <= 100, "noticed only at step " + e.step());
+        assertTrue(e.getMessage().matches("training diverged at epoch 1, step " + e.step()
+                + ": the loss is (NaN|Infinity)"), e.getMessage());
+        assertEquals(List.of(), reported, "no window may be reported with a loss that is not finite");
+    }
+
+    @Test
+    void weightsThatAreNotFiniteStopTrainingAtTheEndOfTheirWindowEvenWhenTheLossLooksFine() {
+        // a fifth class that no label uses, with a bias of -Infinity: its probability is 0, every loss stays
+        // finite, and its gradient is 0, so the bias stays -Infinity; only the weight scan can see it
+        Dataset data = quadrants(5);
+        Network network = new Network(new ScalarKernels(), 1, 6, 6, 4, 5, new SplittableRandom(3));
+        network.dense().biases()[4] = Float.NEGATIVE_INFINITY;
+        List<Integer> windows = new ArrayList<>();
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+                () -> new Trainer(network).train(data, 0, 1, 0.05f, 3, new TrainingListener() {
+                    @Override
+                    public void windowFinished(int epoch, int step, int windowSteps, double loss, double accuracy) {
+                        windows.add(step);
+                    }
+                }));
+        assertEquals("training diverged at epoch 1, step 100: the dense biases hold -Infinity at index 4",
+                e.getMessage());
+        assertEquals(List.of(), windows);
     }
 
     @Test

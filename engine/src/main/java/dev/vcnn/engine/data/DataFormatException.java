@@ -5,8 +5,9 @@ import java.io.Serial;
 /**
  * A data file that cannot be used: missing, unreadable, or not the IDX content its header promises.
  * The message is one sentence that starts with the file's name as the caller gave it, fit to show a user.
+ * {@link TooFewImagesException} is the one kind that is the request's fault rather than the file's.
  */
-public final class DataFormatException extends Exception {
+public class DataFormatException extends Exception {
 
     @Serial
     private static final long serialVersionUID = 1L;

@@ -1,5 +1,7 @@
 package dev.vcnn.engine.data;
 
+import dev.vcnn.engine.io.ProgressiveRead;
+
 import java.io.BufferedInputStream;
 import java.io.EOFException;
 import java.io.FilterInputStream;
@@ -38,6 +40,10 @@ final class IdxInput implements AutoCloseable {
         String name = path.toString();
         if (Files.isDirectory(path)) {
             throw new DataFormatException(name + ": is a folder, not a data file");
+        }
+        // a pipe would block forever waiting for a writer, and a device is no data set
+        if (Files.exists(path) && !Files.isRegularFile(path)) {
+            throw new DataFormatException(name + ": is a device or other special file, not a data file");
         }
         InputStream file;
         try {

@@ -26,7 +26,8 @@ public final class IdxReader {
      * last record is also checked against its CRC; one read only in part is not, since that would mean
      * decompressing what was not asked for.
      *
-     * @param limit at least 1; a limit larger than the files hold is an error, not a silent clamp
+     * @param limit at least 1; a limit larger than the files hold is an error ({@link TooFewImagesException}),
+     *              not a silent clamp
      * @throws IllegalArgumentException if {@code limit < 1}
      */
     public static Dataset read(Path images, Path labels, int limit) throws DataFormatException {
@@ -67,8 +68,7 @@ public final class IdxReader {
                     + " labels, but " + images.name() + " claims " + count + " images, and each image needs one label");
         }
         if (limit != ALL && limit > count) {
-            throw new DataFormatException(
-                    images.name() + " holds " + count + " images, fewer than the " + limit + " asked for");
+            throw new TooFewImagesException(images.name(), count, limit);
         }
         int wanted = Math.min(limit, count);
         long pixelBytes = (long) wanted * rows * cols;

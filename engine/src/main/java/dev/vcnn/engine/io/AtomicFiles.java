@@ -17,7 +17,12 @@ import java.nio.file.StandardOpenOption;
 /**
  * Writes a file so that readers see either the old file or the whole new one, never a part: the
  * content goes to a temporary file in the same folder, is forced to disk, and is then renamed over
- * the target. A crash or a full disk while writing leaves the earlier file as it was.
+ * the target. A crash, a kill or a full disk while writing leaves the earlier file as it was (a
+ * killed run may leave its temporary {@code .NAME.*.tmp} file behind, never a part under NAME).
+ *
+ * <p>Only regular files are replaced. A device, pipe or socket under the target's name is refused:
+ * renaming over {@code /dev/full} or {@code /dev/stdout} would not write to it but put a plain file
+ * in its place. A symbolic link is followed, so the file it points to is replaced and the link stays.
  */
 public final class AtomicFiles {
 
@@ -32,11 +37,8 @@ public final class AtomicFiles {
 
     /** Writes {@code target} atomically; any failure is one {@link FileWriteException} naming it. */
     public static void write(Path target, Content content) throws FileWriteException {
-        Path absolute = target.toAbsolutePath();
+        Path absolute = destination(target);
         Path folder = absolute.getParent();
-        if (Files.isDirectory(absolute)) {
-            throw new FileWriteException(target + ": is a folder, not a file that can be written", null);
-        }
         Path temporary;
         try {
             // same folder, so the rename stays on one file system and can be atomic
@@ -65,19 +67,39 @@ public final class AtomicFiles {
 
     /**
      * Fails now, rather than after an hour of training, if {@code target} could not be written: it is a
-     * folder, or its folder is missing, not a folder, or refuses new files. Leaves nothing behind.
+     * folder or a device, or its folder is missing, not a folder, or refuses new files. Leaves nothing
+     * behind. (A folder on a full disk usually still accepts an empty file: that shows only in {@link #write}.)
      */
     public static void checkWritable(Path target) throws FileWriteException {
-        Path absolute = target.toAbsolutePath();
-        if (Files.isDirectory(absolute)) {
-            throw new FileWriteException(target + ": is a folder, not a file that can be written", null);
-        }
+        Path absolute = destination(target);
         Path folder = absolute.getParent();
         try {
             Files.delete(Files.createTempFile(folder, "." + absolute.getFileName() + ".", ".tmp"));
         } catch (IOException e) {
             throw new FileWriteException(target + ": cannot be written, " + reason(e, folder), e);
         }
+    }
+
+    // the absolute path that the rename will replace: a link's target, never a folder or a device
+    private static Path destination(Path target) throws FileWriteException {
+        Path absolute = target.toAbsolutePath();
+        if (Files.isDirectory(absolute)) {
+            throw new FileWriteException(target + ": is a folder, not a file that can be written", null);
+        }
+        // both follow links: /dev/stdout is a link to whatever standard output is
+        if (Files.exists(absolute) && !Files.isRegularFile(absolute)) {
+            throw new FileWriteException(target + ": is a device or other special file, not a regular file, and only"
+                    + " regular files are replaced", null);
+        }
+        if (Files.isSymbolicLink(absolute) && Files.exists(absolute)) {
+            try {
+                absolute = absolute.toRealPath();
+            } catch (IOException e) {
+                throw new FileWriteException(target + ": cannot be written, the link could not be followed ("
+                        + describe(e) + ")", e);
+            }
+        }
+        return absolute;
     }
 
     // why the temporary file could not be created, in the user's terms

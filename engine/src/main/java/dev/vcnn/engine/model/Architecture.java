@@ -13,11 +13,39 @@ public record Architecture(int channels, int height, int width, int filters, int
     /** The one layer stack vcnn builds, as the metadata names it. */
     public static final String LAYERS = "conv3x3-maxpool2x2-softmax";
 
+    /**
+     * The most floats any one array of the network may hold (256 MB): the seed's largest holds 13,520,
+     * and the limit keeps a forged architecture from asking for more memory than a machine has.
+     */
+    public static final int MAX_FLOATS = 1 << 26;
+
     public Architecture {
-        if (channels < 1 || height < 3 || width < 3 || filters < 1 || classes < 2) {
+        // 4x4 is the smallest input whose pooled plane is not empty
+        if (channels < 1 || height < 4 || width < 4 || filters < 1 || classes < 2) {
             throw new IllegalArgumentException("no network has input " + channels + "x" + height + "x" + width
                     + ", " + filters + " filters and " + classes + " classes");
         }
+        long largest = Math.max(Math.max(floats(channels, height, width), floats(filters, height - 2, width - 2)),
+                Math.max(floats(filters, channels, 9), floats(classes, filters, (height - 2) / 2, (width - 2) / 2)));
+        if (largest > MAX_FLOATS) {
+            throw new IllegalArgumentException("a network with input " + channels + "x" + height + "x" + width
+                    + ", " + filters + " filters and " + classes + " classes would hold an array of "
+                    + (largest == Long.MAX_VALUE ? "more than 2^63" : String.format("%,d", largest))
+                    + " floats, more than the " + String.format("%,d", MAX_FLOATS) + " vcnn allows");
+        }
+    }
+
+    // the product, or Long.MAX_VALUE if it does not fit a long
+    private static long floats(int... sizes) {
+        long product = 1;
+        for (int size : sizes) {
+            try {
+                product = Math.multiplyExact(product, size);
+            } catch (ArithmeticException e) {
+                return Long.MAX_VALUE;
+            }
+        }
+        return product;
     }
 
     public static Architecture of(Network network) {

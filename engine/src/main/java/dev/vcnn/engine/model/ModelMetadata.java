@@ -109,10 +109,14 @@ final class ModelMetadata {
             throw new IllegalArgumentException("has architecture.input_shape " + input
                     + ", not [channels, height, width]");
         }
+        int channels = whole(input.get(0));
+        int height = whole(input.get(1));
+        int width = whole(input.get(2));
+        int filters = layers.int32("conv_filters");
+        int classes = layers.int32("classes");
         Architecture architecture;
         try {
-            architecture = new Architecture(whole(input.get(0)), whole(input.get(1)), whole(input.get(2)),
-                    (int) layers.integer("conv_filters"), (int) layers.integer("classes"));
+            architecture = new Architecture(channels, height, width, filters, classes);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("has an impossible architecture: " + e.getMessage(), e);
         }
@@ -131,14 +135,13 @@ final class ModelMetadata {
 
         Fields trained = root.object("training");
         TrainingRecord training = new TrainingRecord(trained.integer("seed"),
-                (float) trained.number("learning_rate"), (int) trained.integer("epochs_done"),
-                (int) trained.integer("train_images"), trained.string("data"), trained.string("engine"));
+                (float) trained.number("learning_rate"), trained.int32("epochs_done"),
+                trained.int32("train_images"), trained.string("data"), trained.string("engine"));
 
         Evaluation test = null;
         if (root.optional("test") != null) {
             Fields tested = root.object("test");
-            test = new Evaluation(tested.number("loss"), (int) tested.integer("correct"),
-                    (int) tested.integer("count"));
+            test = new Evaluation(tested.number("loss"), tested.int32("correct"), tested.int32("count"));
         }
         return new ModelInfo(architecture, names, training, test);
     }
@@ -172,6 +175,15 @@ final class ModelMetadata {
                 return ((Number) value).longValue();
             }
             throw new IllegalArgumentException("has " + path + key + " = " + value + ", not a whole number");
+        }
+
+        // a cast would quietly turn a forged 4294967304 into 8
+        int int32(String key) {
+            long value = integer(key);
+            if (value != (int) value) {
+                throw new IllegalArgumentException("has " + path + key + " = " + value + ", too large a number");
+            }
+            return (int) value;
         }
 
         double number(String key) {

@@ -1,5 +1,7 @@
 package dev.vcnn.engine.model;
 
+import dev.vcnn.engine.io.ProgressiveRead;
+
 import java.io.ByteArrayOutputStream;
 import java.io.DataInputStream;
 import java.io.EOFException;
@@ -29,6 +31,8 @@ final class Npy {
     private static final Pattern DESCR = Pattern.compile("['\"]descr['\"]\\s*:\\s*['\"]([^'\"]*)['\"]");
     private static final Pattern FORTRAN = Pattern.compile("['\"]fortran_order['\"]\\s*:\\s*(True|False)");
     private static final Pattern SHAPE = Pattern.compile("['\"]shape['\"]\\s*:\\s*\\(([^)]*)\\)");
+    private static final Pattern ITEM = Pattern.compile("[<>|=]?[a-zA-Z](\\d{1,9})");
+    private static final String ENDS_EARLY = "ends early, inside its .npy header or data";
 
     private Npy() {
     }
@@ -55,19 +59,51 @@ final class Npy {
     }
 
     /**
+     * What a {@code .npy} header says.
+     *
+     * @param length    bytes from the magic to the end of the header, where the data starts
+     * @param dataBytes bytes of data the dtype and shape call for; {@link Long#MAX_VALUE} if that
+     *                  overflows (only a forged header gets there)
+     */
+    record Header(String dtype, int[] shape, long length, long dataBytes) {
+    }
+
+    /**
      * Reads one {@code .npy} file from {@code in}, refusing data longer than {@code maxDataBytes} before
      * reading it. Problems are {@link IllegalArgumentException}s whose message describes the array
      * (the caller adds the file and array names).
      */
     static NpyArray decode(InputStream in, long maxDataBytes) throws IOException {
+        return data(in, header(in), maxDataBytes);
+    }
+
+    /** Reads the header only, leaving {@code in} at the first byte of data. */
+    static Header header(InputStream in) throws IOException {
         try {
-            return decodeOrEof(new DataInputStream(in), maxDataBytes);
+            return headerOrEof(new DataInputStream(in));
         } catch (EOFException e) {
-            throw new IllegalArgumentException("ends early, inside its .npy header or data", e);
+            throw new IllegalArgumentException(ENDS_EARLY, e);
         }
     }
 
-    private static NpyArray decodeOrEof(DataInputStream data, long maxDataBytes) throws IOException {
+    /**
+     * Reads the data a header announced. Memory grows with the bytes that really arrive, never with
+     * the size the header claims, and a claim above {@code maxDataBytes} is refused before anything is read.
+     */
+    static NpyArray data(InputStream in, Header header, long maxDataBytes) throws IOException {
+        if (header.dataBytes() > maxDataBytes) {
+            throw new IllegalArgumentException("has shape " + NpyArray.shapeText(header.shape()) + " of "
+                    + header.dtype() + ", more than the " + maxDataBytes + " bytes an array here may hold");
+        }
+        int bytes = (int) header.dataBytes();
+        byte[] values = ProgressiveRead.upTo(in, bytes);
+        if (values.length < bytes) {
+            throw new IllegalArgumentException(ENDS_EARLY);
+        }
+        return new NpyArray(header.dtype(), header.shape(), values);
+    }
+
+    private static Header headerOrEof(DataInputStream data) throws IOException {
         byte[] magic = new byte[MAGIC.length];
         data.readFully(magic);
         for (int k = 0; k < MAGIC.length; k++) {
@@ -98,14 +134,9 @@ final class Npy {
         }
         long elements = NpyArray.elements(shape);
         long itemSize = itemSize(dtype);
-        long bytes = elements > maxDataBytes / Math.max(1, itemSize) ? Long.MAX_VALUE : elements * itemSize;
-        if (bytes > maxDataBytes) {
-            throw new IllegalArgumentException("has shape " + NpyArray.shapeText(shape) + " of " + dtype
-                    + ", more than the " + maxDataBytes + " bytes an array here may hold");
-        }
-        byte[] values = new byte[(int) bytes];
-        data.readFully(values);
-        return new NpyArray(dtype, shape, values);
+        long bytes = itemSize != 0 && elements > Long.MAX_VALUE / itemSize ? Long.MAX_VALUE : elements * itemSize;
+        long preamble = MAGIC.length + 2 + (major == 1 ? 2 : 4);
+        return new Header(dtype, shape, preamble + headerLength, bytes);
     }
 
     private static String field(Pattern pattern, String header, String name) {
@@ -139,10 +170,11 @@ final class Npy {
 
     // bytes per element: from the dtype string's number, UTF-32 code units for '<U'
     private static long itemSize(String dtype) {
-        Matcher m = Pattern.compile("[<>|=]?[a-zA-Z](\\d+)").matcher(dtype);
+        Matcher m = ITEM.matcher(dtype);
         if (!m.matches()) {
             throw new IllegalArgumentException("has dtype " + dtype + ", which is not a plain numeric or string type");
         }
+        // at most 9 digits, so the number fits and times 4 still fits a long
         long size = Long.parseLong(m.group(1));
         return dtype.contains("U") ? size * 4 : size;
     }

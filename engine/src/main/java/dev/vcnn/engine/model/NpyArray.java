@@ -43,6 +43,11 @@ public record NpyArray(String dtype, int[] shape, byte[] data) {
 
     /** Whether this is a single unicode string ({@code <U n} with one element). */
     public boolean isText() {
+        return isText(dtype, shape);
+    }
+
+    /** Whether an array of this dtype and shape is a single unicode string. */
+    public static boolean isText(String dtype, int[] shape) {
         return dtype.startsWith("<U") && elements(shape) == 1;
     }
 

@@ -140,6 +140,21 @@ class IdxReaderTest {
         Path images = write(dir, "images", IMAGES_FILE);
         assertEquals(images + " holds 5 images, fewer than the 6 asked for",
                 failure(() -> IdxReader.read(images, goodLabels, 6)));
+        // its own type, so that a command line can blame the option that asked for 6
+        TooFewImagesException e = assertThrows(TooFewImagesException.class,
+                () -> IdxReader.read(images, goodLabels, 6));
+        assertEquals(images.toString(), e.source());
+        assertEquals(5, e.available());
+        assertEquals(6, e.requested());
+    }
+
+    @Test
+    void aDeviceIsNoDataFile() {
+        // a pipe would block forever; /dev/null stands in for every special file
+        Path device = Path.of("/dev/null");
+        Assumptions.assumeTrue(Files.exists(device), "no /dev/null here");
+        assertEquals(device + ": is a device or other special file, not a data file",
+                failure(() -> IdxReader.read(device, goodLabels, 1)));
     }
 
     // ---- files that cannot be read ----

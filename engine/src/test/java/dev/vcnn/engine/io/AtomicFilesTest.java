@@ -12,9 +12,11 @@ import java.util.List;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class AtomicFilesTest {
 
@@ -91,5 +93,33 @@ class AtomicFilesTest {
         } finally {
             Files.setPosixFilePermissions(folder, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
+    }
+
+    @Test
+    void aDeviceIsNeverReplacedByAFile() throws Exception {
+        // /dev is writable by root: the temporary file would land there and the rename would put a plain
+        // file where the device was, and every later write to /dev/full would succeed
+        Path full = Path.of("/dev/full");
+        assumeTrue(Files.exists(full) && !Files.isRegularFile(full), "no /dev/full here");
+        List<String> devBefore = namesIn(full.getParent());
+        for (Path device : List.of(full, Path.of("/dev/null"))) {
+            FileWriteException e = assertThrows(FileWriteException.class, () -> writeText(device, "x"));
+            assertEquals(device + ": is a device or other special file, not a regular file, and only regular files"
+                    + " are replaced", e.getMessage());
+            assertThrows(FileWriteException.class, () -> AtomicFiles.checkWritable(device));
+            assertFalse(Files.isRegularFile(device), device + " must stay a device");
+        }
+        assertEquals(devBefore, namesIn(full.getParent()), "no temporary file may be left in /dev");
+    }
+
+    @Test
+    void aLinkIsFollowedAndStaysALink(@TempDir Path tmp) throws Exception {
+        Path real = Files.createDirectory(tmp.resolve("real")).resolve("model.npz");
+        writeText(real, "first");
+        Path link = Files.createSymbolicLink(tmp.resolve("link.npz"), real);
+        writeText(link, "second");
+        assertTrue(Files.isSymbolicLink(link), "the link must stay a link");
+        assertEquals("second", Files.readString(real));
+        assertEquals(List.of("model.npz"), namesIn(real.getParent()), "the temporary file goes beside the real file");
     }
 }

@@ -146,13 +146,68 @@ class ModelFileTest {
                 assertThrows(ModelFormatException.class, () -> ModelFile.load(missing)).getMessage());
         assertEquals(tmp + ": is a folder, not a model file",
                 assertThrows(ModelFormatException.class, () -> ModelFile.load(tmp)).getMessage());
+        Path device = Path.of("/dev/null");
+        if (Files.exists(device)) {
+            assertEquals(device + ": is a device or other special file, not a model file",
+                    assertThrows(ModelFormatException.class, () -> ModelFile.load(device)).getMessage());
+        }
 
         Path cut = tmp.resolve("cut.npz");
         Path good = tmp.resolve("good.npz");
         ModelFile.save(good, network(3), info(network(3), DIGITS));
         byte[] bytes = Files.readAllBytes(good);
         Files.write(cut, java.util.Arrays.copyOf(bytes, bytes.length / 2));
-        assertEquals(cut + ": is not an .npz model (it is not a zip archive)",
+        assertEquals(cut + ": is a damaged .npz model: it starts as a zip archive, but the directory at its end is"
+                        + " missing or broken, as when the file is cut short",
                 assertThrows(ModelFormatException.class, () -> ModelFile.load(cut)).getMessage());
+        Path empty = Files.createFile(tmp.resolve("empty.npz"));
+        assertEquals(empty + ": is empty, not an .npz model",
+                assertThrows(ModelFormatException.class, () -> ModelFile.load(empty)).getMessage());
+    }
+
+    @Test
+    void theSameModelGivesTheSameBytes(@TempDir Path tmp) throws Exception {
+        // entries carry a fixed time stamp: a copy can be checked with cmp, and a test can expect exact bytes
+        Path first = tmp.resolve("first.npz");
+        Path second = tmp.resolve("second.npz");
+        ModelFile.save(first, network(5), info(network(5), DIGITS));
+        Thread.sleep(2100); // zip time stamps have a resolution of two seconds
+        ModelFile.save(second, network(5), info(network(5), DIGITS));
+        assertArrayEquals(Files.readAllBytes(first), Files.readAllBytes(second));
+    }
+
+    @Test
+    void weightsThatAreNotFiniteAreNeitherLoadedNorSaved(@TempDir Path tmp) throws Exception {
+        Path bad = tmp.resolve("bad.npz");
+        float[] biases = new float[10];
+        biases[3] = Float.NaN;
+        assertEquals(bad + ": the array dense_biases holds NaN at index 3, so the model is unusable (was it saved"
+                        + " from a diverged run?)",
+                refusal(tmp, arrays -> arrays.put(ModelFile.DENSE_BIASES, NpyArray.float32(new int[] {10}, biases))));
+
+        Network diverged = network(6);
+        diverged.dense().weights()[1351] = Float.NEGATIVE_INFINITY;
+        Path target = tmp.resolve("target.npz");
+        Files.writeString(target, "an earlier model");
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ModelFile.save(target, diverged, info(diverged, DIGITS)));
+        assertEquals("the network's dense_weights hold -Infinity at index 1351; a diverged model is not saved",
+                e.getMessage());
+        assertEquals("an earlier model", Files.readString(target));
+    }
+
+    @Test
+    void anArchitectureTooLargeToBeRealIsRefusedBeforeAnyArrayIsRead(@TempDir Path tmp) throws Exception {
+        String prefix = tmp.resolve("bad.npz") + ": its metadata ";
+        assertEquals(prefix + "has an impossible architecture: a network with input 1x28x28, 99999999 filters and"
+                        + " 10 classes would hold an array of 168,999,998,310 floats, more than the 67,108,864 vcnn allows",
+                refusal(tmp, arrays -> arrays.put(ModelFile.METADATA,
+                        metadataWith(arrays, "\"conv_filters\" : 8", "\"conv_filters\" : 99999999"))));
+        assertEquals(prefix + "has architecture.classes = 4294967306, too large a number",
+                refusal(tmp, arrays -> arrays.put(ModelFile.METADATA,
+                        metadataWith(arrays, "\"classes\" : 10", "\"classes\" : 4294967306"))));
+        assertEquals(prefix + "has an impossible architecture: no network has input 1x3x28, 8 filters and 10 classes",
+                refusal(tmp, arrays -> arrays.put(ModelFile.METADATA,
+                        metadataWith(arrays, "\"input_shape\" : [ 1, 28, 28 ]", "\"input_shape\" : [ 1, 3, 28 ]"))));
     }
 }

@@ -1,4 +1,4 @@
-package dev.vcnn.engine.data;
+package dev.vcnn.engine.io;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -6,12 +6,13 @@ import java.util.Arrays;
 
 /**
  * Reads up to a number of bytes that a header claims, growing the buffer only as data arrives, so a forged
- * header cannot make us allocate more than about twice what the file really holds.
+ * header cannot make us allocate more than about twice what the file really holds. IDX data files and the
+ * arrays of model files are both read through it.
  */
-final class ProgressiveRead {
+public final class ProgressiveRead {
 
     // Small enough that a lying header in a tiny file costs nothing, big enough that doubling from here
-    // reaches 47 MB (all MNIST training pixels) in a dozen steps.
+    // reaches 47 MB (all MNIST training pixels) in a dozen steps; a model's arrays fit in one.
     private static final int FIRST_BUFFER = 64 * 1024;
 
     private ProgressiveRead() {
@@ -21,7 +22,7 @@ final class ProgressiveRead {
      * Returns exactly {@code wanted} bytes, or fewer if the stream ends first (the array's length then says
      * how many there were).
      */
-    static byte[] upTo(InputStream in, int wanted) throws IOException {
+    public static byte[] upTo(InputStream in, int wanted) throws IOException {
         byte[] buffer = new byte[Math.min(wanted, FIRST_BUFFER)];
         int filled = 0;
         while (filled < wanted) {
