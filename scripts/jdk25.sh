@@ -38,12 +38,13 @@ find_java25() {
     return 1
 }
 
-# ensure_built JAVA JAR MODULE: builds MODULE (and what it needs, tests skipped) when JAR is
-# missing or any pom or main source it is made from is newer
+# ensure_built JAVA JAR MODULE: builds MODULE (and the engine it needs, tests skipped) when JAR is
+# missing or a pom or main source it is made from is newer (another module's edits do not count)
 ensure_built() {
     local java="$1" jar="$2" module="$3" java_home log
     java_home="$(cd "$(dirname "$java")/.." && pwd)"
-    if [ -f "$jar" ] && [ -z "$(find "$root/pom.xml" "$root"/*/pom.xml "$root"/*/src/main -newer "$jar" -print -quit 2>/dev/null)" ]; then
+    if [ -f "$jar" ] && [ -z "$(find "$root/pom.xml" "$root/engine/pom.xml" "$root/engine/src/main" \
+            "$root/$module/pom.xml" "$root/$module/src/main" -newer "$jar" -print -quit 2>/dev/null)" ]; then
         return 0
     fi
     if [ ! -x "$java_home/bin/javac" ]; then

@@ -5,7 +5,6 @@ import dev.vcnn.engine.Network;
 import dev.vcnn.engine.Trainer;
 import dev.vcnn.engine.data.DataFormatException;
 import dev.vcnn.engine.data.Dataset;
-import dev.vcnn.engine.model.ModelFile;
 import dev.vcnn.engine.model.ModelFormatException;
 import dev.vcnn.engine.model.SavedModel;
 import picocli.CommandLine;
@@ -25,9 +24,8 @@ import java.util.concurrent.Callable;
                 + "confusion matrix (rows = true class, columns = predicted class).")
 final class EvalCommand implements Callable<Integer> {
 
-    @Option(names = "--model", required = true, paramLabel = "MODEL.npz", description = "The model to test, "
-            + "as vcnn train --save wrote it.")
-    Path model;
+    @CommandLine.Mixin
+    SavedModelOptions modelOptions;
 
     @Option(names = "--data", paramLabel = "DIR",
             description = "Folder with MNIST-format test files (t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte; raw "
@@ -37,12 +35,6 @@ final class EvalCommand implements Callable<Integer> {
     @Option(names = "--test-size", defaultValue = "1000", paramLabel = "all|N", converter = ImageCount.class,
             description = "Test on the first N test images, or all (default: ${DEFAULT-VALUE}).")
     int testSize;
-
-    @Option(names = "--classes", paramLabel = "NAMES", description = ClassNames.HELP + " Default: the model's.")
-    String classes;
-
-    @Option(names = "--engine", paramLabel = "ENGINE", description = EngineChoice.HELP)
-    EngineChoice engine;
 
     @Option(names = "--verbose", description = "Show the stack trace when something fails.")
     boolean verbose;
@@ -56,16 +48,17 @@ final class EvalCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--test-size must be 'all' or at least 1, got " + testSize);
         }
-        SavedModel saved = ModelFile.load(model);
-        Network network = saved.network(EngineChoice.kernels(engine, spec.commandLine()));
-        List<String> names = ClassNames.resolve(classes, saved.info().classNames(), network.classes());
+        SavedModelOptions.Loaded loaded = modelOptions.load(spec.commandLine());
+        SavedModel saved = loaded.saved();
+        Network network = loaded.network();
+        List<String> names = loaded.classNames();
         Dataset test = DataRequest.read(spec.commandLine(), "--test-size", ImageCount.describe(testSize),
                 () -> TrainingData.test(dataDir, testSize));
-        DataFit.check(test, network, model);
+        DataFit.check(test, network, modelOptions.model);
         ConfusionMatrix confusion = new Trainer(network).evaluateByClass(test);
 
         PrintWriter out = spec.commandLine().getOut();
-        out.println("Model: " + model + " (" + ModelSummary.of(saved.info()) + ")");
+        out.println("Model: " + modelOptions.model + " (" + ModelSummary.of(saved.info()) + ")");
         out.printf("Test images: %,d from %s%n", test.count(), TrainingData.describe(dataDir));
         EvaluationReport.print(out, confusion, names);
         out.flush();

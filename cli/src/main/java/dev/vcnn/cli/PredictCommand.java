@@ -5,9 +5,7 @@ import dev.vcnn.engine.Prediction;
 import dev.vcnn.engine.data.DataFormatException;
 import dev.vcnn.engine.data.Dataset;
 import dev.vcnn.engine.data.IdxReader;
-import dev.vcnn.engine.model.ModelFile;
 import dev.vcnn.engine.model.ModelFormatException;
-import dev.vcnn.engine.model.SavedModel;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,8 +29,8 @@ import java.util.concurrent.Callable;
 final class PredictCommand implements Callable<Integer> {
     private static final int TOP = 3;
 
-    @Option(names = "--model", required = true, paramLabel = "MODEL.npz", description = "The model to ask.")
-    Path model;
+    @CommandLine.Mixin
+    SavedModelOptions modelOptions;
 
     @Parameters(paramLabel = "IMAGE", arity = "0..*", description = "Picture files to classify.")
     List<Path> pictures = new ArrayList<>();
@@ -47,12 +45,6 @@ final class PredictCommand implements Callable<Integer> {
             description = "With --index: the folder of MNIST-format test files (default: the bundled ones).")
     Path dataDir;
 
-    @Option(names = "--classes", paramLabel = "NAMES", description = ClassNames.HELP + " Default: the model's.")
-    String classes;
-
-    @Option(names = "--engine", paramLabel = "ENGINE", description = EngineChoice.HELP)
-    EngineChoice engine;
-
     @Option(names = "--verbose", description = "Show the stack trace when something fails.")
     boolean verbose;
 
@@ -62,9 +54,9 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws DataFormatException, ModelFormatException {
         validate();
-        SavedModel saved = ModelFile.load(model);
-        Network network = saved.network(EngineChoice.kernels(engine, spec.commandLine()));
-        List<String> names = ClassNames.resolve(classes, saved.info().classNames(), network.classes());
+        SavedModelOptions.Loaded loaded = modelOptions.load(spec.commandLine());
+        Network network = loaded.network();
+        List<String> names = loaded.classNames();
         PrintWriter out = spec.commandLine().getOut();
         float[] image = new float[network.imageSize()];
 
@@ -73,7 +65,7 @@ final class PredictCommand implements Callable<Integer> {
             int upTo = (int) Math.min(index + 1L, IdxReader.ALL);
             Dataset test = DataRequest.readUpTo(spec.commandLine(), "--index", index,
                     () -> TrainingData.test(dataDir, upTo));
-            DataFit.check(test, network, model);
+            DataFit.check(test, network, modelOptions.model);
             test.imageInto(index, image);
             String label = names.get(test.label(index));
             print(out, "test image " + index + " (true class " + label + ")", Prediction.of(network, image), names);

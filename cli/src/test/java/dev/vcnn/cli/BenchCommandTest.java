@@ -1,5 +1,6 @@
 package dev.vcnn.cli;
 
+import dev.vcnn.engine.KernelSelection;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -20,7 +21,7 @@ class BenchCommandTest {
         long rows = ROW.matcher(run.out()).results().count();
         assertTrue(run.out().contains("scalar "), run.out());
         assertTrue(run.out().contains("vector (128-bit, 4 float lanes)"), run.out());
-        assertEquals(1 + dev.vcnn.engine.KernelSelection.vectorWidths().length, rows, run.out());
+        assertEquals(1 + KernelSelection.vectorWidths().length, rows, run.out());
     }
 
     @ParameterizedTest

@@ -1,5 +1,7 @@
 package dev.vcnn.engine;
 
+import java.util.Arrays;
+
 /**
  * The readable reference: plain loops that follow the formulas on {@link Kernels} line by line.
  * Every faster implementation is tested against this one, so clarity wins over speed here.
@@ -119,7 +121,7 @@ public final class ScalarKernels implements Kernels {
 
     @Override
     public void maxPool2x2Backward(float[] dOut, int[] argmax, int pooledSize, float[] dIn, int inputSize) {
-        java.util.Arrays.fill(dIn, 0, inputSize, 0f);
+        Arrays.fill(dIn, 0, inputSize, 0f);
         scatterThroughArgmax(dOut, argmax, 0, pooledSize, dIn);
     }
 
