@@ -96,25 +96,31 @@ public final class ScalarKernels implements Kernels {
     // in [C][H][W]; out, argmax [C][H/2][W/2]
     @Override
     public void maxPool2x2Forward(float[] in, int channels, int height, int width, float[] out, int[] argmax) {
+        maxPool2x2Rows(in, height, width, out, argmax, 0, channels * (height / 2));
+    }
+
+    // Pooled rows [fromRow, toRow) of all channels in order: row r is row r % (H/2) of channel
+    // r / (H/2), and starts at out[r * (W/2)]. The vector kernel leaves its last rows to this.
+    static void maxPool2x2Rows(float[] in, int height, int width, float[] out, int[] argmax, int fromRow, int toRow) {
         int outHeight = height / 2;
         int outWidth = width / 2;
-        for (int c = 0; c < channels; c++) {
-            for (int y = 0; y < outHeight; y++) {
-                for (int x = 0; x < outWidth; x++) {
-                    // visit the window in row-major order; a strict '>' keeps the first maximum on ties
-                    int best = (c * height + 2 * y) * width + 2 * x;
-                    for (int i = 0; i < 2; i++) {
-                        for (int j = 0; j < 2; j++) {
-                            int k = (c * height + 2 * y + i) * width + 2 * x + j;
-                            if (in[k] > in[best]) {
-                                best = k;
-                            }
+        for (int r = fromRow; r < toRow; r++) {
+            int c = r / outHeight;
+            int y = r % outHeight;
+            for (int x = 0; x < outWidth; x++) {
+                // visit the window in row-major order; a strict '>' keeps the first maximum on ties
+                int best = (c * height + 2 * y) * width + 2 * x;
+                for (int i = 0; i < 2; i++) {
+                    for (int j = 0; j < 2; j++) {
+                        int k = (c * height + 2 * y + i) * width + 2 * x + j;
+                        if (in[k] > in[best]) {
+                            best = k;
                         }
                     }
-                    int o = (c * outHeight + y) * outWidth + x;
-                    out[o] = in[best];
-                    argmax[o] = best;
                 }
+                int o = r * outWidth + x;
+                out[o] = in[best];
+                argmax[o] = best;
             }
         }
     }
