@@ -67,16 +67,35 @@ final class VectorKernels implements Kernels {
 
     // reduceLanes(ADD) may add the lanes in one order when interpreted and in another once C2 has
     // compiled it, so a run's numbers depended on JIT timing. Storing the lanes and adding them in a
-    // fixed pairwise order gives the same float either way (and costs less than shuffling halves).
-    // scratch is the calling thread's LANES floats, from LANE_SCRATCH
-    private static float sumLanes(FloatVector v, float[] scratch) {
-        v.intoArray(scratch, 0);
+    // fixed pairwise order (lane n with lane n + L/2, then n + L/4, ...) gives the same float either
+    // way. For 4, 8 and 16 lanes the tree is spelled out in locals: adding in place in the scratch
+    // array chained every add through a store and a load, and made the filter gradient's 72 sums
+    // half its time. scratch is the calling thread's LANES floats, from LANE_SCRATCH
+    private static float sumLanes(FloatVector v, float[] s) {
+        v.intoArray(s, 0);
+        if (LANES == 16) {
+            float a0 = s[0] + s[8];
+            float a1 = s[1] + s[9];
+            float a2 = s[2] + s[10];
+            float a3 = s[3] + s[11];
+            float a4 = s[4] + s[12];
+            float a5 = s[5] + s[13];
+            float a6 = s[6] + s[14];
+            float a7 = s[7] + s[15];
+            return ((a0 + a4) + (a2 + a6)) + ((a1 + a5) + (a3 + a7));
+        }
+        if (LANES == 8) {
+            return ((s[0] + s[4]) + (s[2] + s[6])) + ((s[1] + s[5]) + (s[3] + s[7]));
+        }
+        if (LANES == 4) {
+            return (s[0] + s[2]) + (s[1] + s[3]);
+        }
         for (int width = LANES / 2; width > 0; width /= 2) {
             for (int n = 0; n < width; n++) {
-                scratch[n] += scratch[n + width];
+                s[n] += s[n + width];
             }
         }
-        return scratch[0];
+        return s[0];
     }
 
     private static final ThreadLocal<float[]> LANE_SCRATCH = ThreadLocal.withInitial(() -> new float[LANES]);
@@ -385,33 +404,49 @@ final class VectorKernels implements Kernels {
         ScalarKernels.scatterThroughArgmax(dOut, argmax, bound, pooledSize, dIn);
     }
 
-    // x [I]; weights [O][I]; biases, logits [O]; lanes: inputs i..i+L-1 of one weight row. Four
-    // accumulators take turns over the blocks of a row, so four FMA chains overlap instead of one long
-    // chain waiting on FMA latency at every block
+    // x [I]; weights [O][I]; biases, logits [O]; lanes: inputs i..i+L-1 of one weight row. Two
+    // outputs (o, p) per pass, so each x vector is loaded once for two weight rows, and two
+    // accumulators per output take turns over the blocks: four FMA chains overlap. The tail is the
+    // last full vector of the row, shifted left to end at the row's end, against an x whose lanes
+    // already counted are zeroed (computed once per call): no masks in the row loop. Inputs shorter
+    // than one vector go to the reference
     @Override
     public void denseForward(float[] x, int inputs, float[] weights, float[] biases, int outputs, float[] logits) {
+        if (inputs < LANES) {
+            SCALAR.denseForward(x, inputs, weights, biases, outputs, logits);
+            return;
+        }
         int bound = FLOAT.loopBound(inputs);
-        int unrolledBound = bound - bound % (4 * LANES);
+        int pairBound = bound - bound % (2 * LANES);
+        int last = inputs - LANES;
+        VectorMask<Float> fresh = FloatVector.fromArray(FLOAT, LANE_NUMBERS, 0).compare(VectorOperators.GE, bound - last);
+        FloatVector lastX = FloatVector.zero(FLOAT).blend(FloatVector.fromArray(FLOAT, x, last), fresh);
         float[] scratch = LANE_SCRATCH.get();
-        for (int o = 0; o < outputs; o++) {
-            int row = o * inputs;
-            FloatVector s0 = FloatVector.zero(FLOAT), s1 = s0, s2 = s0, s3 = s0;
+        for (int o = 0; o < outputs; o += 2) {
+            int p = Math.min(o + 1, outputs - 1); // an odd last output pairs with itself
+            int oRow = o * inputs;
+            int pRow = p * inputs;
+            FloatVector o0 = FloatVector.zero(FLOAT), o1 = o0, p0 = o0, p1 = o0;
             int i = 0;
-            for (; i < unrolledBound; i += 4 * LANES) {
-                s0 = FloatVector.fromArray(FLOAT, weights, row + i).fma(FloatVector.fromArray(FLOAT, x, i), s0);
-                s1 = FloatVector.fromArray(FLOAT, weights, row + i + LANES)
-                        .fma(FloatVector.fromArray(FLOAT, x, i + LANES), s1);
-                s2 = FloatVector.fromArray(FLOAT, weights, row + i + 2 * LANES)
-                        .fma(FloatVector.fromArray(FLOAT, x, i + 2 * LANES), s2);
-                s3 = FloatVector.fromArray(FLOAT, weights, row + i + 3 * LANES)
-                        .fma(FloatVector.fromArray(FLOAT, x, i + 3 * LANES), s3);
+            for (; i < pairBound; i += 2 * LANES) {
+                FloatVector x0 = FloatVector.fromArray(FLOAT, x, i);
+                FloatVector x1 = FloatVector.fromArray(FLOAT, x, i + LANES);
+                o0 = FloatVector.fromArray(FLOAT, weights, oRow + i).fma(x0, o0);
+                o1 = FloatVector.fromArray(FLOAT, weights, oRow + i + LANES).fma(x1, o1);
+                p0 = FloatVector.fromArray(FLOAT, weights, pRow + i).fma(x0, p0);
+                p1 = FloatVector.fromArray(FLOAT, weights, pRow + i + LANES).fma(x1, p1);
             }
-            // the last full blocks, then the masked tail, go to the first accumulator
-            for (; i < inputs; i += LANES) {
-                VectorMask<Float> m = FLOAT.indexInRange(i, inputs);
-                s0 = FloatVector.fromArray(FLOAT, weights, row + i, m).fma(FloatVector.fromArray(FLOAT, x, i, m), s0);
+            if (i < bound) {
+                FloatVector x0 = FloatVector.fromArray(FLOAT, x, i);
+                o0 = FloatVector.fromArray(FLOAT, weights, oRow + i).fma(x0, o0);
+                p0 = FloatVector.fromArray(FLOAT, weights, pRow + i).fma(x0, p0);
             }
-            logits[o] = biases[o] + sumLanes(s0.add(s1).add(s2.add(s3)), scratch);
+            if (bound < inputs) {
+                o1 = FloatVector.fromArray(FLOAT, weights, oRow + last).fma(lastX, o1);
+                p1 = FloatVector.fromArray(FLOAT, weights, pRow + last).fma(lastX, p1);
+            }
+            logits[o] = biases[o] + sumLanes(o0.add(o1), scratch);
+            logits[p] = biases[p] + sumLanes(p0.add(p1), scratch);
         }
     }
 
