@@ -235,13 +235,12 @@ final class VectorKernels implements Kernels {
     }
 
     // in [C][H][W]; dOut [F][H-2][W-2]; dFilters [F][C][3][3]; lanes: columns x..x+L-1 of one dOut row.
-    // One pass per pair of filters (f, g) and filter row i: the three input vectors of taps j = 0..2
-    // each feed both filters, six independent FMA chains. (More accumulators per pass were barely
-    // faster and too big for C1, which then left the method boxing vectors until C2 took over.)
-    // As in the forward pass the row loop is innermost and a row's last block is shifted left to end
-    // at the row's end; the dOut lanes it shares with the block before it are zeroed so nothing is
-    // counted twice. Against masking the last block: 1.7x faster. Rows narrower than one vector go
-    // to the reference
+    // One pass per pair of filters (f, g) and input channel: per row, two dOut vectors and the nine
+    // shifted input vectors of the 3x3 window feed 18 independent FMA chains, one per (filter, tap),
+    // so each dOut row is read once per filter and each input vector once per pair. As in the forward
+    // pass the row loop is innermost and a row's last block is shifted left to end at the row's end;
+    // the dOut lanes it shares with the block before it are zeroed so nothing is counted twice
+    // (against masking the last block: 1.7x faster). Rows narrower than one vector go to the reference
     @Override
     public void conv3x3FilterGradient(float[] in, int channels, int height, int width,
                                       float[] dOut, int filterCount, float[] dFilters) {
@@ -261,41 +260,74 @@ final class VectorKernels implements Kernels {
         for (int f = 0; f < filterCount; f += 2) {
             int g = Math.min(f + 1, filterCount - 1); // an odd last filter pairs with itself
             for (int c = 0; c < channels; c++) {
-                for (int i = 0; i < 3; i++) {
-                    FloatVector f0 = zero, f1 = zero, f2 = zero, g0 = zero, g1 = zero, g2 = zero;
-                    for (int x = 0; x < outWidth; x += LANES) {
-                        int at = Math.min(x, lastBlock);
-                        boolean shifted = at != x;
-                        for (int y = 0; y < outHeight; y++) {
-                            FloatVector df = FloatVector.fromArray(FLOAT, dOut, (f * outHeight + y) * outWidth + at);
-                            FloatVector dg = FloatVector.fromArray(FLOAT, dOut, (g * outHeight + y) * outWidth + at);
-                            if (shifted) {
-                                df = zero.blend(df, fresh);
-                                dg = zero.blend(dg, fresh);
-                            }
-                            int inRow = (c * height + y + i) * width + at;
-                            FloatVector p0 = FloatVector.fromArray(FLOAT, in, inRow);
-                            FloatVector p1 = FloatVector.fromArray(FLOAT, in, inRow + 1);
-                            FloatVector p2 = FloatVector.fromArray(FLOAT, in, inRow + 2);
-                            f0 = df.fma(p0, f0);
-                            f1 = df.fma(p1, f1);
-                            f2 = df.fma(p2, f2);
-                            g0 = dg.fma(p0, g0);
-                            g1 = dg.fma(p1, g1);
-                            g2 = dg.fma(p2, g2);
+                // fij and gij: filter f's and g's sums for tap (i, j)
+                FloatVector f00 = zero, f01 = zero, f02 = zero, f10 = zero, f11 = zero, f12 = zero;
+                FloatVector f20 = zero, f21 = zero, f22 = zero;
+                FloatVector g00 = zero, g01 = zero, g02 = zero, g10 = zero, g11 = zero, g12 = zero;
+                FloatVector g20 = zero, g21 = zero, g22 = zero;
+                for (int x = 0; x < outWidth; x += LANES) {
+                    int at = Math.min(x, lastBlock);
+                    boolean shifted = at != x;
+                    for (int y = 0; y < outHeight; y++) {
+                        FloatVector df = FloatVector.fromArray(FLOAT, dOut, (f * outHeight + y) * outWidth + at);
+                        FloatVector dg = FloatVector.fromArray(FLOAT, dOut, (g * outHeight + y) * outWidth + at);
+                        if (shifted) {
+                            df = zero.blend(df, fresh);
+                            dg = zero.blend(dg, fresh);
                         }
-                    }
-                    int fTaps = ((f * channels + c) * 3 + i) * 3;
-                    dFilters[fTaps] = sumLanes(f0, scratch);
-                    dFilters[fTaps + 1] = sumLanes(f1, scratch);
-                    dFilters[fTaps + 2] = sumLanes(f2, scratch);
-                    if (g != f) {
-                        int gTaps = ((g * channels + c) * 3 + i) * 3;
-                        dFilters[gTaps] = sumLanes(g0, scratch);
-                        dFilters[gTaps + 1] = sumLanes(g1, scratch);
-                        dFilters[gTaps + 2] = sumLanes(g2, scratch);
+                        int top = (c * height + y) * width + at;
+                        int middle = top + width;
+                        int bottom = middle + width;
+                        FloatVector p = FloatVector.fromArray(FLOAT, in, top);
+                        f00 = df.fma(p, f00);
+                        g00 = dg.fma(p, g00);
+                        p = FloatVector.fromArray(FLOAT, in, top + 1);
+                        f01 = df.fma(p, f01);
+                        g01 = dg.fma(p, g01);
+                        p = FloatVector.fromArray(FLOAT, in, top + 2);
+                        f02 = df.fma(p, f02);
+                        g02 = dg.fma(p, g02);
+                        p = FloatVector.fromArray(FLOAT, in, middle);
+                        f10 = df.fma(p, f10);
+                        g10 = dg.fma(p, g10);
+                        p = FloatVector.fromArray(FLOAT, in, middle + 1);
+                        f11 = df.fma(p, f11);
+                        g11 = dg.fma(p, g11);
+                        p = FloatVector.fromArray(FLOAT, in, middle + 2);
+                        f12 = df.fma(p, f12);
+                        g12 = dg.fma(p, g12);
+                        p = FloatVector.fromArray(FLOAT, in, bottom);
+                        f20 = df.fma(p, f20);
+                        g20 = dg.fma(p, g20);
+                        p = FloatVector.fromArray(FLOAT, in, bottom + 1);
+                        f21 = df.fma(p, f21);
+                        g21 = dg.fma(p, g21);
+                        p = FloatVector.fromArray(FLOAT, in, bottom + 2);
+                        f22 = df.fma(p, f22);
+                        g22 = dg.fma(p, g22);
                     }
                 }
+                // g == f for an odd last filter: its taps are written twice with the same sums
+                int ft = (f * channels + c) * 9;
+                int gt = (g * channels + c) * 9;
+                dFilters[ft] = sumLanes(f00, scratch);
+                dFilters[ft + 1] = sumLanes(f01, scratch);
+                dFilters[ft + 2] = sumLanes(f02, scratch);
+                dFilters[ft + 3] = sumLanes(f10, scratch);
+                dFilters[ft + 4] = sumLanes(f11, scratch);
+                dFilters[ft + 5] = sumLanes(f12, scratch);
+                dFilters[ft + 6] = sumLanes(f20, scratch);
+                dFilters[ft + 7] = sumLanes(f21, scratch);
+                dFilters[ft + 8] = sumLanes(f22, scratch);
+                dFilters[gt] = sumLanes(g00, scratch);
+                dFilters[gt + 1] = sumLanes(g01, scratch);
+                dFilters[gt + 2] = sumLanes(g02, scratch);
+                dFilters[gt + 3] = sumLanes(g10, scratch);
+                dFilters[gt + 4] = sumLanes(g11, scratch);
+                dFilters[gt + 5] = sumLanes(g12, scratch);
+                dFilters[gt + 6] = sumLanes(g20, scratch);
+                dFilters[gt + 7] = sumLanes(g21, scratch);
+                dFilters[gt + 8] = sumLanes(g22, scratch);
             }
         }
     }
