@@ -4,12 +4,21 @@
 required_java=25
 
 # prints the feature version of a java binary (25 for "25.0.3"), or nothing if it does not run;
-# a JDK's release file answers without starting a JVM (0.1 s each, several candidates per launch)
+# a JDK's release file answers without starting a JVM (0.1 s each, several candidates per launch),
+# read with shell built-ins because every dirname or sed is a process (they added 0.12 s per launch)
 java_feature_version() {
-    local release
-    release="$(dirname "$(dirname "$(readlink -f "$1")")")/release"
-    if [ -f "$release" ]; then
-        sed -n 's/^JAVA_VERSION="\([0-9][0-9]*\).*/\1/p' "$release"
+    local binary line
+    binary="$(readlink -f "$1")"
+    if [ -f "${binary%/bin/*}/release" ]; then
+        while IFS= read -r line; do
+            case "$line" in
+                JAVA_VERSION=\"*)
+                    line="${line#JAVA_VERSION=\"}"
+                    printf '%s\n' "${line%%[!0-9]*}"
+                    return 0
+                    ;;
+            esac
+        done < "${binary%/bin/*}/release"
     else
         "$1" -version 2>&1 | sed -n 's/.*version "\([0-9][0-9]*\).*/\1/p' | head -n 1
     fi
