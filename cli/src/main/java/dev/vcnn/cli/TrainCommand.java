@@ -4,6 +4,7 @@ import dev.vcnn.engine.ConfusionMatrix;
 import dev.vcnn.engine.Evaluation;
 import dev.vcnn.engine.Kernels;
 import dev.vcnn.engine.Network;
+import dev.vcnn.engine.KernelWarmup;
 import dev.vcnn.engine.Trainer;
 import dev.vcnn.engine.TrainingDivergedException;
 import dev.vcnn.engine.TrainingListener;
@@ -112,12 +113,20 @@ final class TrainCommand implements Callable<Integer> {
             AtomicFiles.checkWritable(output);
         }
         PrintWriter out = spec.commandLine().getOut();
-        Dataset train = DataRequest.read(spec.commandLine(), "--train-size", ImageCount.describe(trainSize),
-                () -> TrainingData.train(dataDir, trainSize));
-        Dataset test = DataRequest.read(spec.commandLine(), "--test-size", ImageCount.describe(testSize),
-                () -> TrainingData.test(dataDir, testSize));
-        Architecture architecture = DataFit.forTraining(train);
         Kernels kernels = EngineChoice.kernels(engine, spec.commandLine());
+        Dataset train;
+        Dataset test;
+        // the JIT compiles the kernels on the warm-up's steps while the data is read
+        KernelWarmup warmup = KernelWarmup.start(kernels);
+        try {
+            train = DataRequest.read(spec.commandLine(), "--train-size", ImageCount.describe(trainSize),
+                    () -> TrainingData.train(dataDir, trainSize));
+            test = DataRequest.read(spec.commandLine(), "--test-size", ImageCount.describe(testSize),
+                    () -> TrainingData.test(dataDir, testSize));
+        } finally {
+            warmup.close();
+        }
+        Architecture architecture = DataFit.forTraining(train);
 
         SavedModel start = init == null ? null : ModelFile.load(init);
         long runSeed = seed != null ? seed : start != null ? start.info().training().seed() : DEFAULT_SEED;
