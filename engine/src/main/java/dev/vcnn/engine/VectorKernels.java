@@ -15,10 +15,18 @@ import java.util.Arrays;
  * <p>Lanes map to data like this: in convolution and pooling one vector holds consecutive columns
  * (x, x+1, ...) of one output row; in the dense layer one vector holds consecutive inputs i of one
  * weight row. Rows are rarely lane multiples (26 and 13 never are), and a scalar tail would do up to
- * 15/16 of a short row at scalar speed, so the last piece of every row is a masked vector: masked
- * lanes are neither loaded nor stored. Sums are accumulated in a different order (and with fused
- * multiply-add) than in {@link ScalarKernels}, so they agree to rounding; max-pool values and argmax
- * indices agree exactly.
+ * 15/16 of a short row at scalar speed. Masked loads and stores handled that first, but on rows this
+ * short they cost more than the arithmetic, so the forward passes and the filter gradient avoid
+ * them: a row's last vector is shifted left to end where the row ends (overlapping lanes are
+ * rewritten with the same values, or zeroed before they are summed), or full vectors run on into
+ * the next row where that is harmless. Each kernel says which; those give rows narrower than one
+ * vector to the reference. The input gradient, dense backward and SGD still mask. Sums are accumulated
+ * in a different order (and with fused multiply-add) than in {@link ScalarKernels}, so they agree
+ * to rounding; max-pool values and argmax indices agree exactly.
+ *
+ * <p>Keep each method small enough for C1: it bails out on big vector methods ("out of virtual
+ * registers"), and a method it gave up on after compiling it once at tier 2 stayed there, boxing
+ * every vector. Check {@code -XX:+PrintCompilation} for COMPILE SKIPPED after changing one.
  */
 final class VectorKernels implements Kernels {
     // species are static final so the JIT sees constants; never pass them around as values
