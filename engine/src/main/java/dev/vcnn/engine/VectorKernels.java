@@ -78,35 +78,41 @@ final class VectorKernels implements Kernels {
     // fixed pairwise order (lane n with lane n + L/2, then n + L/4, ...) gives the same float either
     // way. For 4, 8 and 16 lanes the tree is spelled out in locals: adding in place in the scratch
     // array chained every add through a store and a load, and made the filter gradient's 72 sums
-    // half its time. scratch is the calling thread's LANES floats, from LANE_SCRATCH
-    private static float sumLanes(FloatVector v, float[] s) {
-        v.intoArray(s, 0);
+    // half its time. scratch is the calling thread's array from LANE_SCRATCH
+    private static float sumLanes(FloatVector v, float[] scratch) {
+        v.intoArray(scratch, 0);
+        return sumStoredLanes(scratch, 0);
+    }
+
+    // the same pairwise sum of the LANES floats stored at s[at...]
+    private static float sumStoredLanes(float[] s, int at) {
         if (LANES == 16) {
-            float a0 = s[0] + s[8];
-            float a1 = s[1] + s[9];
-            float a2 = s[2] + s[10];
-            float a3 = s[3] + s[11];
-            float a4 = s[4] + s[12];
-            float a5 = s[5] + s[13];
-            float a6 = s[6] + s[14];
-            float a7 = s[7] + s[15];
+            float a0 = s[at] + s[at + 8];
+            float a1 = s[at + 1] + s[at + 9];
+            float a2 = s[at + 2] + s[at + 10];
+            float a3 = s[at + 3] + s[at + 11];
+            float a4 = s[at + 4] + s[at + 12];
+            float a5 = s[at + 5] + s[at + 13];
+            float a6 = s[at + 6] + s[at + 14];
+            float a7 = s[at + 7] + s[at + 15];
             return ((a0 + a4) + (a2 + a6)) + ((a1 + a5) + (a3 + a7));
         }
         if (LANES == 8) {
-            return ((s[0] + s[4]) + (s[2] + s[6])) + ((s[1] + s[5]) + (s[3] + s[7]));
+            return ((s[at] + s[at + 4]) + (s[at + 2] + s[at + 6])) + ((s[at + 1] + s[at + 5]) + (s[at + 3] + s[at + 7]));
         }
         if (LANES == 4) {
-            return (s[0] + s[2]) + (s[1] + s[3]);
+            return (s[at] + s[at + 2]) + (s[at + 1] + s[at + 3]);
         }
         for (int width = LANES / 2; width > 0; width /= 2) {
             for (int n = 0; n < width; n++) {
-                s[n] += s[n + width];
+                s[at + n] += s[at + n + width];
             }
         }
-        return s[0];
+        return s[at];
     }
 
-    private static final ThreadLocal<float[]> LANE_SCRATCH = ThreadLocal.withInitial(() -> new float[LANES]);
+    // room for the 18 accumulators of a filter-gradient pass
+    private static final ThreadLocal<float[]> LANE_SCRATCH = ThreadLocal.withInitial(() -> new float[18 * LANES]);
 
     @Override
     public String name() {
@@ -315,27 +321,33 @@ final class VectorKernels implements Kernels {
                         g22 = dg.fma(p, g22);
                     }
                 }
+                // stored first and summed by plain scalar code: 18 inlined vector sums made the method
+                // too big for C2 to inline all of it, and it boxed vectors (4 KB per call)
+                f00.intoArray(scratch, 0);
+                f01.intoArray(scratch, LANES);
+                f02.intoArray(scratch, 2 * LANES);
+                f10.intoArray(scratch, 3 * LANES);
+                f11.intoArray(scratch, 4 * LANES);
+                f12.intoArray(scratch, 5 * LANES);
+                f20.intoArray(scratch, 6 * LANES);
+                f21.intoArray(scratch, 7 * LANES);
+                f22.intoArray(scratch, 8 * LANES);
+                g00.intoArray(scratch, 9 * LANES);
+                g01.intoArray(scratch, 10 * LANES);
+                g02.intoArray(scratch, 11 * LANES);
+                g10.intoArray(scratch, 12 * LANES);
+                g11.intoArray(scratch, 13 * LANES);
+                g12.intoArray(scratch, 14 * LANES);
+                g20.intoArray(scratch, 15 * LANES);
+                g21.intoArray(scratch, 16 * LANES);
+                g22.intoArray(scratch, 17 * LANES);
                 // g == f for an odd last filter: its taps are written twice with the same sums
                 int ft = (f * channels + c) * 9;
                 int gt = (g * channels + c) * 9;
-                dFilters[ft] = sumLanes(f00, scratch);
-                dFilters[ft + 1] = sumLanes(f01, scratch);
-                dFilters[ft + 2] = sumLanes(f02, scratch);
-                dFilters[ft + 3] = sumLanes(f10, scratch);
-                dFilters[ft + 4] = sumLanes(f11, scratch);
-                dFilters[ft + 5] = sumLanes(f12, scratch);
-                dFilters[ft + 6] = sumLanes(f20, scratch);
-                dFilters[ft + 7] = sumLanes(f21, scratch);
-                dFilters[ft + 8] = sumLanes(f22, scratch);
-                dFilters[gt] = sumLanes(g00, scratch);
-                dFilters[gt + 1] = sumLanes(g01, scratch);
-                dFilters[gt + 2] = sumLanes(g02, scratch);
-                dFilters[gt + 3] = sumLanes(g10, scratch);
-                dFilters[gt + 4] = sumLanes(g11, scratch);
-                dFilters[gt + 5] = sumLanes(g12, scratch);
-                dFilters[gt + 6] = sumLanes(g20, scratch);
-                dFilters[gt + 7] = sumLanes(g21, scratch);
-                dFilters[gt + 8] = sumLanes(g22, scratch);
+                for (int tap = 0; tap < 9; tap++) {
+                    dFilters[ft + tap] = sumStoredLanes(scratch, tap * LANES);
+                    dFilters[gt + tap] = sumStoredLanes(scratch, (9 + tap) * LANES);
+                }
             }
         }
     }
