@@ -128,12 +128,7 @@ public final class ScalarKernels implements Kernels {
     @Override
     public void maxPool2x2Backward(float[] dOut, int[] argmax, int pooledSize, float[] dIn, int inputSize) {
         Arrays.fill(dIn, 0, inputSize, 0f);
-        scatterThroughArgmax(dOut, argmax, 0, pooledSize, dIn);
-    }
-
-    /** {@code dIn[argmax[o]] = dOut[o]} for o in [from, to): pool backward's routing step. */
-    static void scatterThroughArgmax(float[] dOut, int[] argmax, int from, int to, float[] dIn) {
-        for (int o = from; o < to; o++) {
+        for (int o = 0; o < pooledSize; o++) {
             dIn[argmax[o]] = dOut[o];
         }
     }
