@@ -2,9 +2,9 @@ package dev.vcnn.cli;
 
 import dev.vcnn.engine.ConfusionMatrix;
 import dev.vcnn.engine.Evaluation;
+import dev.vcnn.engine.KernelWarmup;
 import dev.vcnn.engine.Kernels;
 import dev.vcnn.engine.Network;
-import dev.vcnn.engine.KernelWarmup;
 import dev.vcnn.engine.Trainer;
 import dev.vcnn.engine.TrainingDivergedException;
 import dev.vcnn.engine.TrainingListener;
