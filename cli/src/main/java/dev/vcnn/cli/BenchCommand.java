@@ -36,8 +36,8 @@ final class BenchCommand implements Callable<Integer> {
             description = "Length of one timed round (default: ${DEFAULT-VALUE}).")
     double roundSeconds;
 
-    @Option(names = "--verbose", description = "Show the stack trace when something fails.")
-    boolean verbose;
+    @CommandLine.Mixin
+    VerboseOption verbose;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -36,8 +36,8 @@ final class EvalCommand implements Callable<Integer> {
             description = "Test on the first N test images, or all (default: ${DEFAULT-VALUE}).")
     int testSize;
 
-    @Option(names = "--verbose", description = "Show the stack trace when something fails.")
-    boolean verbose;
+    @CommandLine.Mixin
+    VerboseOption verbose;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

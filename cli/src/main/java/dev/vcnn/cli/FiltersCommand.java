@@ -33,8 +33,8 @@ final class FiltersCommand implements Callable<Integer> {
             description = "Side of one weight's square in pixels (default: ${DEFAULT-VALUE}).")
     int scale;
 
-    @Option(names = "--verbose", description = "Show the stack trace when something fails.")
-    boolean verbose;
+    @CommandLine.Mixin
+    VerboseOption verbose;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -45,8 +45,8 @@ final class PredictCommand implements Callable<Integer> {
             description = "With --index: the folder of MNIST-format test files (default: the bundled ones).")
     Path dataDir;
 
-    @Option(names = "--verbose", description = "Show the stack trace when something fails.")
-    boolean verbose;
+    @CommandLine.Mixin
+    VerboseOption verbose;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -97,8 +97,8 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--quiet", description = "Print only the final results: test loss, test accuracy, summary.")
     boolean quiet;
 
-    @Option(names = "--verbose", description = "Show the stack trace when something fails.")
-    boolean verbose;
+    @CommandLine.Mixin
+    VerboseOption verbose;
 
     @CommandLine.ParentCommand
     VcnnCommand parent;
