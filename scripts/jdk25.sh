@@ -7,9 +7,10 @@ required_java=25
 # a JDK's release file answers without starting a JVM (0.1 s each, several candidates per launch),
 # read with shell built-ins because every dirname or sed is a process (they added 0.12 s per launch)
 java_feature_version() {
-    local binary line
-    binary="$(readlink -f "$1")"
-    if [ -f "${binary%/bin/*}/release" ]; then
+    local release line
+    release="$(readlink -f "$1")"
+    release="${release%/bin/*}/release"
+    if [ -f "$release" ]; then
         while IFS= read -r line; do
             case "$line" in
                 JAVA_VERSION=\"*)
@@ -18,7 +19,7 @@ java_feature_version() {
                     return 0
                     ;;
             esac
-        done < "${binary%/bin/*}/release"
+        done < "$release"
     else
         "$1" -version 2>&1 | sed -n 's/.*version "\([0-9][0-9]*\).*/\1/p' | head -n 1
     fi

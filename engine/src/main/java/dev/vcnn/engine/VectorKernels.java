@@ -111,6 +111,14 @@ final class VectorKernels implements Kernels {
         return s[at];
     }
 
+    // A row of n >= LANES values ends in a full vector shifted left to start at n - LANES; the full
+    // vectors before it covered up to loopBound(n), so its lanes below loopBound(n) - (n - LANES) are
+    // counted already. This mask selects the rest.
+    private static VectorMask<Float> lanesNotYetCounted(int n) {
+        return FloatVector.fromArray(FLOAT, LANE_NUMBERS, 0)
+                .compare(VectorOperators.GE, FLOAT.loopBound(n) - (n - LANES));
+    }
+
     // room for the 18 accumulators of a filter-gradient pass
     private static final ThreadLocal<float[]> LANE_SCRATCH = ThreadLocal.withInitial(() -> new float[18 * LANES]);
 
@@ -265,10 +273,7 @@ final class VectorKernels implements Kernels {
             return;
         }
         int lastBlock = outWidth - LANES;
-        // in the shifted last block (it starts at lastBlock instead of loopBound), the lanes below
-        // loopBound - lastBlock were counted by the block before it
-        VectorMask<Float> fresh = FloatVector.fromArray(FLOAT, LANE_NUMBERS, 0)
-                .compare(VectorOperators.GE, FLOAT.loopBound(outWidth) - lastBlock);
+        VectorMask<Float> fresh = lanesNotYetCounted(outWidth);
         FloatVector zero = FloatVector.zero(FLOAT);
         float[] scratch = LANE_SCRATCH.get();
         for (int f = 0; f < filterCount; f += 2) {
@@ -466,7 +471,7 @@ final class VectorKernels implements Kernels {
         int bound = FLOAT.loopBound(inputs);
         int pairBound = bound - bound % (2 * LANES);
         int last = inputs - LANES;
-        VectorMask<Float> fresh = FloatVector.fromArray(FLOAT, LANE_NUMBERS, 0).compare(VectorOperators.GE, bound - last);
+        VectorMask<Float> fresh = lanesNotYetCounted(inputs);
         FloatVector lastX = FloatVector.zero(FLOAT).blend(FloatVector.fromArray(FLOAT, x, last), fresh);
         float[] scratch = LANE_SCRATCH.get();
         for (int o = 0; o < outputs; o += 2) {
