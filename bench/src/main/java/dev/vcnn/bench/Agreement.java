@@ -24,6 +24,8 @@ final class Agreement {
                 in.dConv, s.filters, in.dFilters), () -> in.dFilters);
         compare("conv3x3InputGradient", in, k -> k.conv3x3InputGradient(in.dConv, s.filters, s.height, s.width,
                 in.filters, s.channels, in.dImage), () -> in.dImage);
+        compare("conv3x3MaxPool2x2Forward", in, k -> k.conv3x3MaxPool2x2Forward(in.image, s.channels, s.height,
+                s.width, in.filters, s.filters, in.pooled, in.argmax), () -> in.pooled);
         compare("maxPool2x2Forward", in, k -> k.maxPool2x2Forward(in.conv, s.filters, s.convHeight(), s.convWidth(),
                 in.pooled, in.argmax), () -> in.pooled);
         compare("maxPool2x2Backward", in, k -> k.maxPool2x2Backward(in.dPooled, in.argmax, s.pooledSize(),

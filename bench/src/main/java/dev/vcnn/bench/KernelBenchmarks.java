@@ -76,6 +76,23 @@ public class KernelBenchmarks extends KernelBenchmark {
     }
 
     @Benchmark
+    public Object convPoolForwardScalar(KernelInputs in) {
+        return convPoolForward(in.scalar, in);
+    }
+
+    @Benchmark
+    public Object convPoolForwardVector(KernelInputs in) {
+        return convPoolForward(in.vector, in);
+    }
+
+    // conv forward and pool forward fused, as a training step runs them
+    private static Object convPoolForward(Kernels k, KernelInputs in) {
+        Shapes s = in.s;
+        k.conv3x3MaxPool2x2Forward(in.image, s.channels, s.height, s.width, in.filters, s.filters, in.pooled, in.argmax);
+        return in.argmax;
+    }
+
+    @Benchmark
     public Object poolBackwardScalar(KernelInputs in) {
         return poolBackward(in.scalar, in);
     }

@@ -47,6 +47,16 @@ public final class Conv3x3Layer {
     }
 
     /**
+     * in [C][H][W] -> pooled [F][(H-2)/2][(W-2)/2]: this layer's output max-pooled 2x2 by one fused
+     * kernel, which never stores the conv output; argmax [F][(H-2)/2][(W-2)/2] indexes that output
+     * (null to skip it). {@link MaxPool2x2Layer#forward(Conv3x3Layer, float[], boolean)} calls this.
+     */
+    void forwardPooled(float[] in, float[] pooled, int[] argmax) {
+        lastInput = in;
+        kernels.conv3x3MaxPool2x2Forward(in, channels, height, width, filters, filterCount, pooled, argmax);
+    }
+
+    /**
      * dOut [F][H-2][W-2]: computes the filter gradient (and, if asked, the input gradient with the
      * filters before the update), then takes the SGD step. Returns dIn [C][H][W], or null when
      * {@code wantInputGradient} is false, as for the network's first layer.

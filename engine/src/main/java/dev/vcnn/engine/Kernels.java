@@ -53,6 +53,16 @@ public interface Kernels {
     void maxPool2x2Forward(float[] in, int channels, int height, int width, float[] out, int[] argmax);
 
     /**
+     * {@link #conv3x3Forward} then {@link #maxPool2x2Forward} of its output in one pass, without
+     * storing the [F][H-2][W-2] convolution: {@code pooled[f][y][x]} is the first maximum (row-major)
+     * of the window conv[f][2y..2y+1][2x..2x+1], and {@code argmax} holds its flat index into that
+     * conv tensor, exactly as the two calls would leave them. Pass a null argmax to skip it (inference).
+     * in [C][H][W]; filters [F][C][3][3]; pooled and argmax [F][(H-2)/2][(W-2)/2] (overwritten).
+     */
+    void conv3x3MaxPool2x2Forward(float[] in, int channels, int height, int width,
+                                  float[] filters, int filterCount, float[] pooled, int[] argmax);
+
+    /**
      * Routes each pooled gradient to the input position its window's max came from; every other
      * position gets 0. dOut and argmax [pooledSize]; dIn [inputSize] (overwritten).
      */

@@ -35,6 +35,16 @@ public final class MaxPool2x2Layer {
         return out;
     }
 
+    /**
+     * {@code conv}'s output for {@code in}, pooled: [C'][H'][W'] -> [C][H/2][W/2] (this layer's array,
+     * reused), where conv turns C'xH'xW' images into this layer's CxHxW input. One fused kernel does
+     * both, so the conv output is never stored. The argmax is recorded only {@code forBackward}.
+     */
+    public float[] forward(Conv3x3Layer conv, float[] in, boolean forBackward) {
+        conv.forwardPooled(in, out, forBackward ? argmax : null);
+        return out;
+    }
+
     /** dOut [C][H/2][W/2] -> dIn [C][H][W]. */
     public float[] backward(float[] dOut) {
         kernels.maxPool2x2Backward(dOut, argmax, out.length, dIn, dIn.length);

@@ -43,7 +43,12 @@ public final class Network {
 
     /** image [C][H][W] -> class probabilities [classes] (this network's array, reused). */
     public float[] forward(float[] image) {
-        float[] probs = dense.forward(pool.forward(conv.forward(image)));
+        return forward(image, false);
+    }
+
+    // conv and pool run as one kernel, which records the pool's argmax only for a backward pass
+    private float[] forward(float[] image, boolean forBackward) {
+        float[] probs = dense.forward(pool.forward(conv, image, forBackward));
         lastPredicted = argmax(probs);
         return probs;
     }
@@ -53,7 +58,7 @@ public final class Network {
      * update. Returns the loss -ln(probs[label]) of the forward pass, before the update.
      */
     public double trainStep(float[] image, int label, float lr) {
-        float[] probs = forward(image);
+        float[] probs = forward(image, true);
         double loss = -Math.log(probs[label]);
         float[] dPooled = dense.backward(label, lr);
         float[] dConv = pool.backward(dPooled);

@@ -22,16 +22,54 @@ public final class ScalarKernels implements Kernels {
         for (int f = 0; f < filterCount; f++) {
             for (int y = 0; y < outHeight; y++) {
                 for (int x = 0; x < outWidth; x++) {
-                    float sum = 0f;
-                    for (int c = 0; c < channels; c++) {
-                        for (int i = 0; i < 3; i++) {
-                            for (int j = 0; j < 3; j++) {
-                                sum += filters[((f * channels + c) * 3 + i) * 3 + j]
-                                        * in[(c * height + y + i) * width + x + j];
+                    out[(f * outHeight + y) * outWidth + x] = convolveAt(in, channels, height, width, filters, f, y, x);
+                }
+            }
+        }
+    }
+
+    // conv[f][y][x] = sum_c sum_i sum_j filters[f][c][i][j] * in[c][y+i][x+j]
+    private static float convolveAt(float[] in, int channels, int height, int width, float[] filters,
+                                    int f, int y, int x) {
+        float sum = 0f;
+        for (int c = 0; c < channels; c++) {
+            for (int i = 0; i < 3; i++) {
+                for (int j = 0; j < 3; j++) {
+                    sum += filters[((f * channels + c) * 3 + i) * 3 + j] * in[(c * height + y + i) * width + x + j];
+                }
+            }
+        }
+        return sum;
+    }
+
+    // in [C][H][W]; filters [F][C][3][3]; pooled, argmax [F][(H-2)/2][(W-2)/2]
+    @Override
+    public void conv3x3MaxPool2x2Forward(float[] in, int channels, int height, int width,
+                                         float[] filters, int filterCount, float[] pooled, int[] argmax) {
+        int convHeight = height - 2;
+        int convWidth = width - 2;
+        int outHeight = convHeight / 2;
+        int outWidth = convWidth / 2;
+        for (int f = 0; f < filterCount; f++) {
+            for (int y = 0; y < outHeight; y++) {
+                for (int x = 0; x < outWidth; x++) {
+                    // visit the window in row-major order; a strict '>' keeps the first maximum on ties
+                    float best = 0f;
+                    int bestAt = -1;
+                    for (int i = 0; i < 2; i++) {
+                        for (int j = 0; j < 2; j++) {
+                            float value = convolveAt(in, channels, height, width, filters, f, 2 * y + i, 2 * x + j);
+                            if (bestAt < 0 || value > best) {
+                                best = value;
+                                bestAt = (f * convHeight + 2 * y + i) * convWidth + 2 * x + j;
                             }
                         }
                     }
-                    out[(f * outHeight + y) * outWidth + x] = sum;
+                    int o = (f * outHeight + y) * outWidth + x;
+                    pooled[o] = best;
+                    if (argmax != null) {
+                        argmax[o] = bestAt;
+                    }
                 }
             }
         }

@@ -36,8 +36,9 @@ final class VectorKernels implements Kernels {
 
     private static final Kernels SCALAR = new ScalarKernels();
 
-    // lane n of a pooled row reads input columns 2n (left of its window) and 2n+1 (right); kept as
-    // arrays because building them with addIndex allocated on every call
+    // lane n of a pooled row reads input columns 2n (left of its window) and 2n+1 (right), and lane n
+    // of a split row takes the even column 2n and the odd column 2n+1; kept as arrays because building
+    // them with addIndex allocated on every call
     private static final float[] LEFT_COLUMNS = new float[LANES];
     private static final float[] RIGHT_COLUMNS = new float[LANES];
     private static final int[] LEFT_OFFSETS = new int[LANES];
@@ -78,7 +79,7 @@ final class VectorKernels implements Kernels {
     // fixed pairwise order (lane n with lane n + L/2, then n + L/4, ...) gives the same float either
     // way. For 4, 8 and 16 lanes the tree is spelled out in locals: adding in place in the scratch
     // array chained every add through a store and a load, and made the filter gradient's 72 sums
-    // half its time. scratch is the calling thread's array from LANE_SCRATCH
+    // half its time. scratch is the calling thread's Scratch.lanes
     private static float sumLanes(FloatVector v, float[] scratch) {
         v.intoArray(scratch, 0);
         return sumStoredLanes(scratch, 0);
@@ -119,8 +120,54 @@ final class VectorKernels implements Kernels {
                 .compare(VectorOperators.GE, FLOAT.loopBound(n) - (n - LANES));
     }
 
-    // room for the 18 accumulators of a filter-gradient pass
-    private static final ThreadLocal<float[]> LANE_SCRATCH = ThreadLocal.withInitial(() -> new float[18 * LANES]);
+    // The calling thread's work arrays, grown to the largest shape it has seen and then reused, so a
+    // call allocates nothing once a shape has been seen; per thread, as kernels may run concurrently
+    private static final class Scratch {
+        final float[] lanes = new float[18 * LANES]; // the 18 accumulators of a filter-gradient pass
+        final int[] lastArgmax = new int[LANES];     // the last argmax vector of a conv + pool
+        float[] split = new float[0];                 // an image split into even and odd columns
+        float[] windowMax = new float[0];             // conv + pool: the max of each window's top row
+        int[] windowAt = new int[0];                  // and where it is
+        float[] conv = new float[0];                  // the unfused conv + pool's conv output
+        int[] argmax = new int[0];                    // and its argmax when the caller wants none
+
+        float[] split(int n) {
+            if (split.length < n) {
+                split = new float[n];
+            }
+            return split;
+        }
+
+        float[] windowMax(int n) {
+            if (windowMax.length < n) {
+                windowMax = new float[n];
+            }
+            return windowMax;
+        }
+
+        int[] windowAt(int n) {
+            if (windowAt.length < n) {
+                windowAt = new int[n];
+            }
+            return windowAt;
+        }
+
+        float[] conv(int n) {
+            if (conv.length < n) {
+                conv = new float[n];
+            }
+            return conv;
+        }
+
+        int[] argmax(int n) {
+            if (argmax.length < n) {
+                argmax = new int[n];
+            }
+            return argmax;
+        }
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     @Override
     public String name() {
@@ -275,7 +322,7 @@ final class VectorKernels implements Kernels {
         int lastBlock = outWidth - LANES;
         VectorMask<Float> fresh = lanesNotYetCounted(outWidth);
         FloatVector zero = FloatVector.zero(FLOAT);
-        float[] scratch = LANE_SCRATCH.get();
+        float[] scratch = SCRATCH.get().lanes;
         for (int f = 0; f < filterCount; f += 2) {
             int g = Math.min(f + 1, filterCount - 1); // an odd last filter pairs with itself
             for (int c = 0; c < channels; c++) {
@@ -440,6 +487,182 @@ final class VectorKernels implements Kernels {
         ScalarKernels.maxPool2x2Rows(in, height, width, out, argmax, vectorRows, rows);
     }
 
+    // in [C][H][W]; filters [F][C][3][3]; pooled, argmax [F][(H-2)/2][(W-2)/2]. One input channel, as
+    // in the seed, is convolved and pooled in registers; several go through the two kernels and a
+    // scratch conv output
+    @Override
+    public void conv3x3MaxPool2x2Forward(float[] in, int channels, int height, int width,
+                                         float[] filters, int filterCount, float[] pooled, int[] argmax) {
+        Scratch scratch = SCRATCH.get();
+        if (channels == 1) {
+            float[] split = splitColumns(in, height, width, scratch);
+            conv3x3MaxPool2x2OneChannel(split, height, width, filters, filterCount, pooled, argmax, scratch);
+        } else {
+            int convHeight = height - 2;
+            int convWidth = width - 2;
+            int pooledSize = filterCount * (convHeight / 2) * (convWidth / 2);
+            float[] conv = scratch.conv(filterCount * convHeight * convWidth);
+            conv3x3Forward(in, channels, height, width, filters, filterCount, conv);
+            maxPool2x2Forward(conv, filterCount, convHeight, convWidth, pooled,
+                    argmax != null ? argmax : scratch.argmax(pooledSize));
+        }
+    }
+
+    // in [H][W] -> split [H][2 * half] plus 2L of slack, half = (W+1)/2: split row r holds the even
+    // columns in[r][0], in[r][2], ... then, from split[r][half], the odd ones in[r][1], in[r][3], ...
+    // lanes: 2L consecutive columns of a row are loaded as two vectors, and a two-vector selectFrom
+    // picks their even and their odd columns. Full vectors run on past a row's end: the evens' garbage
+    // lands where the odds go next, the odds' where the next row goes. Rows whose loads would run off
+    // the end of in are split by the plain loop
+    private static float[] splitColumns(float[] in, int height, int width, Scratch scratch) {
+        int half = (width + 1) / 2;
+        int stride = 2 * half;
+        float[] split = scratch.split(height * stride + 2 * LANES);
+        FloatVector evens = FloatVector.fromArray(FLOAT, LEFT_COLUMNS, 0);
+        FloatVector odds = FloatVector.fromArray(FLOAT, RIGHT_COLUMNS, 0);
+        int blocks = (half + LANES - 1) / LANES;
+        int r = 0;
+        for (; r < height && r * width + 2 * blocks * LANES <= height * width; r++) {
+            for (int x = 0; x < half; x += LANES) {
+                FloatVector a = FloatVector.fromArray(FLOAT, in, r * width + 2 * x);
+                FloatVector b = FloatVector.fromArray(FLOAT, in, r * width + 2 * x + LANES);
+                evens.selectFrom(a, b).intoArray(split, r * stride + x);
+            }
+            for (int x = 0; x < half; x += LANES) {
+                FloatVector a = FloatVector.fromArray(FLOAT, in, r * width + 2 * x);
+                FloatVector b = FloatVector.fromArray(FLOAT, in, r * width + 2 * x + LANES);
+                odds.selectFrom(a, b).intoArray(split, r * stride + half + x);
+            }
+        }
+        for (; r < height; r++) {
+            for (int x = 0; x < width; x++) {
+                split[r * stride + (x % 2) * half + x / 2] = in[r * width + x];
+            }
+        }
+        return split;
+    }
+
+    // split: the image from splitColumns; filters [F][1][3][3]; pooled, argmax [F][(H-2)/2][(W-2)/2];
+    // lanes: pooled columns x..x+L-1 of pooled row y of filter f. Lane n's window has its left conv
+    // column at 2(x+n), which reads input columns 2(x+n)+j, j = 0..2: the even columns from x+n, the
+    // odd from x+n, the even from x+n+1; its right conv column reads the odd from x+n, the even and
+    // the odd from x+n+1. So four loads per input row feed both conv outputs of a window row, with no
+    // shuffles. Each sum runs through the nine taps in the order conv3x3Forward uses, so the results
+    // are bit for bit those of conv3x3Forward then maxPool2x2Forward.
+    // All four conv outputs of a window in one loop were past C2's inlining budget (it then boxed
+    // every vector: 124 KB a call), so the windows' top conv row and then their bottom row are
+    // folded into a running max and position kept in scratch, one method call each per filter
+    private static void conv3x3MaxPool2x2OneChannel(float[] split, int height, int width, float[] filters,
+                                                    int filterCount, float[] pooled, int[] argmax,
+                                                    Scratch scratch) {
+        int outHeight = (height - 2) / 2;
+        int outWidth = (width - 2) / 2;
+        int rowLanes = (outWidth + LANES - 1) / LANES * LANES;
+        float[] best = scratch.windowMax(outHeight * rowLanes);
+        int[] where = scratch.windowAt(outHeight * rowLanes);
+        int pooledSize = filterCount * outHeight * outWidth;
+        for (int f = 0; f < filterCount; f++) {
+            foldWindowRow(split, height, width, filters, f, 0, best, where, pooled, argmax, pooledSize, scratch);
+            foldWindowRow(split, height, width, filters, f, 1, best, where, pooled, argmax, pooledSize, scratch);
+        }
+    }
+
+    // Row `row` (0 top, 1 bottom) of every window of filter f: its left and right conv outputs are
+    // computed and compared, in row-major order, with the max so far. best, where [(H-2)/2][rowLanes]:
+    // the max of the window's top row and its position relative to lane 0's top-left, left by row 0
+    // for row 1, which writes pooled and argmax. Pooled vectors run on past a row's end into the next
+    // row or filter, written after them; the very last one goes through the scratch
+    private static void foldWindowRow(float[] split, int height, int width, float[] filters, int f, int row,
+                                      float[] best, int[] where, float[] pooled, int[] argmax, int pooledSize,
+                                      Scratch scratch) {
+        int convHeight = height - 2;
+        int convWidth = width - 2;
+        int outHeight = convHeight / 2;
+        int outWidth = convWidth / 2;
+        int half = (width + 1) / 2;
+        int stride = 2 * half;
+        int rowLanes = (outWidth + LANES - 1) / LANES * LANES;
+        IntVector leftAt = IntVector.fromArray(INT, LEFT_OFFSETS, 0).add(row * convWidth);
+        IntVector rightAt = leftAt.add(1);
+        int fw = f * 9;
+        FloatVector w00 = FloatVector.broadcast(FLOAT, filters[fw]);
+        FloatVector w01 = FloatVector.broadcast(FLOAT, filters[fw + 1]);
+        FloatVector w02 = FloatVector.broadcast(FLOAT, filters[fw + 2]);
+        FloatVector w10 = FloatVector.broadcast(FLOAT, filters[fw + 3]);
+        FloatVector w11 = FloatVector.broadcast(FLOAT, filters[fw + 4]);
+        FloatVector w12 = FloatVector.broadcast(FLOAT, filters[fw + 5]);
+        FloatVector w20 = FloatVector.broadcast(FLOAT, filters[fw + 6]);
+        FloatVector w21 = FloatVector.broadcast(FLOAT, filters[fw + 7]);
+        FloatVector w22 = FloatVector.broadcast(FLOAT, filters[fw + 8]);
+        // rows wider than a vector end in a block shifted left to end at the row's end (it rewrites a
+        // few outputs with the same values); narrower ones run on past it
+        int lastBlock = outWidth >= LANES ? outWidth - LANES : 0;
+        for (int x = 0; x < outWidth; x += LANES) {
+            int column = Math.min(x, lastBlock);
+            for (int y = 0; y < outHeight; y++) {
+                // input rows 2y+row .. 2y+row+2, one per weight row
+                int even = (2 * y + row) * stride + column;
+                FloatVector e0 = FloatVector.fromArray(FLOAT, split, even);
+                FloatVector o0 = FloatVector.fromArray(FLOAT, split, even + half);
+                FloatVector e1 = FloatVector.fromArray(FLOAT, split, even + 1);
+                FloatVector o1 = FloatVector.fromArray(FLOAT, split, even + half + 1);
+                FloatVector left = firstTaps(e0, o0, e1, w00, w01, w02);
+                FloatVector right = firstTaps(o0, e1, o1, w00, w01, w02);
+                even += stride;
+                e0 = FloatVector.fromArray(FLOAT, split, even);
+                o0 = FloatVector.fromArray(FLOAT, split, even + half);
+                e1 = FloatVector.fromArray(FLOAT, split, even + 1);
+                o1 = FloatVector.fromArray(FLOAT, split, even + half + 1);
+                left = moreTaps(left, e0, o0, e1, w10, w11, w12);
+                right = moreTaps(right, o0, e1, o1, w10, w11, w12);
+                even += stride;
+                e0 = FloatVector.fromArray(FLOAT, split, even);
+                o0 = FloatVector.fromArray(FLOAT, split, even + half);
+                e1 = FloatVector.fromArray(FLOAT, split, even + 1);
+                o1 = FloatVector.fromArray(FLOAT, split, even + half + 1);
+                left = moreTaps(left, e0, o0, e1, w20, w21, w22);
+                right = moreTaps(right, o0, e1, o1, w20, w21, w22);
+                // a strict '>' keeps the first maximum in row-major order
+                int k = y * rowLanes + column;
+                if (row == 0) {
+                    VectorMask<Float> isRight = right.compare(VectorOperators.GT, left);
+                    left.blend(right, isRight).intoArray(best, k);
+                    leftAt.blend(rightAt, isRight.cast(INT)).intoArray(where, k);
+                    continue;
+                }
+                FloatVector max = FloatVector.fromArray(FLOAT, best, k);
+                VectorMask<Float> isLeft = left.compare(VectorOperators.GT, max);
+                max = max.blend(left, isLeft);
+                VectorMask<Float> isRight = right.compare(VectorOperators.GT, max);
+                max = max.blend(right, isRight);
+                int at = (f * outHeight + y) * outWidth + column;
+                IntVector position = IntVector.fromArray(INT, where, k)
+                        .blend(leftAt, isLeft.cast(INT))
+                        .blend(rightAt, isRight.cast(INT))
+                        .add((f * convHeight + 2 * y) * convWidth + 2 * column);
+                // masked for the very last vector, which would run off the arrays: a branch to a
+                // separate store for it made the loop 1.5x slower than masking every store
+                VectorMask<Float> inside = FLOAT.indexInRange(at, pooledSize);
+                max.intoArray(pooled, at, inside);
+                if (argmax != null) {
+                    position.intoArray(argmax, at, inside.cast(INT));
+                }
+            }
+        }
+    }
+
+    // a * w0 + b * w1 + c * w2, one weight row of a conv sum, rounded as conv3x3Forward rounds it
+    private static FloatVector firstTaps(FloatVector a, FloatVector b, FloatVector c,
+                                         FloatVector w0, FloatVector w1, FloatVector w2) {
+        return c.fma(w2, b.fma(w1, a.mul(w0)));
+    }
+
+    // sum + a * w0 + b * w1 + c * w2, in that order
+    private static FloatVector moreTaps(FloatVector sum, FloatVector a, FloatVector b, FloatVector c,
+                                        FloatVector w0, FloatVector w1, FloatVector w2) {
+        return c.fma(w2, b.fma(w1, a.fma(w0, sum)));
+    }
+
     // whether pooled row r's full vectors stay inside in [C*H*W] and out [C*(H/2)*(W/2)]
     private static boolean poolRowFits(int r, int channels, int height, int width, int blocks) {
         int outHeight = height / 2;
@@ -473,7 +696,7 @@ final class VectorKernels implements Kernels {
         int last = inputs - LANES;
         VectorMask<Float> fresh = lanesNotYetCounted(inputs);
         FloatVector lastX = FloatVector.zero(FLOAT).blend(FloatVector.fromArray(FLOAT, x, last), fresh);
-        float[] scratch = LANE_SCRATCH.get();
+        float[] scratch = SCRATCH.get().lanes;
         for (int o = 0; o < outputs; o += 2) {
             int p = Math.min(o + 1, outputs - 1); // an odd last output pairs with itself
             int oRow = o * inputs;
