@@ -28,6 +28,8 @@ final class Agreement {
                 s.width, in.filters, s.filters, in.pooled, in.argmax), () -> in.pooled);
         compare("maxPool2x2Forward", in, k -> k.maxPool2x2Forward(in.conv, s.filters, s.convHeight(), s.convWidth(),
                 in.pooled, in.argmax), () -> in.pooled);
+        compare("conv3x3FilterGradientFromPool", in, k -> k.conv3x3FilterGradientFromPool(in.image, s.channels,
+                s.height, s.width, in.dPooled, in.argmax, s.filters, in.dFilters), () -> in.dFilters);
         compare("maxPool2x2Backward", in, k -> k.maxPool2x2Backward(in.dPooled, in.argmax, s.pooledSize(),
                 in.dConv, s.convSize()), () -> in.dConv);
         compare("denseForward", in, k -> k.denseForward(in.pooled, s.pooledSize(), in.weights, in.biases, s.classes,

@@ -44,6 +44,24 @@ public class KernelBenchmarks extends KernelBenchmark {
     }
 
     @Benchmark
+    public Object convFilterGradientFromPoolScalar(KernelInputs in) {
+        return convFilterGradientFromPool(in.scalar, in);
+    }
+
+    @Benchmark
+    public Object convFilterGradientFromPoolVector(KernelInputs in) {
+        return convFilterGradientFromPool(in.vector, in);
+    }
+
+    // pool backward and filter gradient fused, as a training step runs them
+    private static Object convFilterGradientFromPool(Kernels k, KernelInputs in) {
+        Shapes s = in.s;
+        k.conv3x3FilterGradientFromPool(in.image, s.channels, s.height, s.width, in.dPooled, in.argmax, s.filters,
+                in.dFilters);
+        return in.dFilters;
+    }
+
+    @Benchmark
     public Object convInputGradientScalar(KernelInputs in) {
         return convInputGradient(in.scalar, in);
     }

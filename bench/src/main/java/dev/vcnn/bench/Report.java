@@ -120,7 +120,9 @@ public final class Report {
     // FLOP of one call, counting a multiply-add as 2; 0 where the work is comparisons and moves
     private static long flops(String benchmark, Shapes s) {
         return switch (benchmark) {
-            case "convForward", "convPoolForward", "convFilterGradient", "convInputGradient" -> s.convFlops();
+            // FromPool multiplies the three zero gradients of each window too, as the unfused kernel does
+            case "convForward", "convPoolForward", "convFilterGradient", "convFilterGradientFromPool",
+                 "convInputGradient" -> s.convFlops();
             case "denseForward" -> s.denseForwardFlops();
             case "denseBackward" -> s.denseBackwardFlops();
             case "inference" -> s.inferenceFlops();

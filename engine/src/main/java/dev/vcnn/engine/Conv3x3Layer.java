@@ -72,6 +72,18 @@ public final class Conv3x3Layer {
         return result;
     }
 
+    /**
+     * {@link #backward} without the input gradient, for the dOut that {@code pool}'s backward would
+     * give from dPooled [F][(H-2)/2][(W-2)/2]: one fused kernel goes from dPooled and the pool's
+     * argmax to the filter gradient without building that dOut, then the SGD step. The pool must
+     * have been run on this layer's output by {@link MaxPool2x2Layer#forward(Conv3x3Layer, float[], boolean)}.
+     */
+    public void backwardThroughPool(float[] dPooled, MaxPool2x2Layer pool, float lr) {
+        kernels.conv3x3FilterGradientFromPool(lastInput, channels, height, width, dPooled, pool.argmax(),
+                filterCount, dFilters);
+        kernels.sgdUpdate(filters, dFilters, filters.length, lr);
+    }
+
     /** The live filters [F][C][3][3]; changes to the array change the layer. */
     public float[] filters() {
         return filters;

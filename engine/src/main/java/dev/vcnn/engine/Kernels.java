@@ -36,6 +36,17 @@ public interface Kernels {
                                float[] dOut, int filterCount, float[] dFilters);
 
     /**
+     * {@link #conv3x3FilterGradient} for the dOut that {@link #maxPool2x2Backward} would route from
+     * the pooled gradient, without building it: only the conv position each window's max came from
+     * has a gradient, so {@code dFilters[f][c][i][j] = sum_k dPooled[k] * in[c][Y+i][X+j]} over the
+     * pooled elements k of filter f, where (f, Y, X) is the conv position {@code argmax[k]} indexes.
+     * in [C][H][W]; dPooled and argmax [F][(H-2)/2][(W-2)/2], argmax as the conv + pool forward left
+     * it; dFilters [F][C][3][3] (overwritten).
+     */
+    void conv3x3FilterGradientFromPool(float[] in, int channels, int height, int width,
+                                       float[] dPooled, int[] argmax, int filterCount, float[] dFilters);
+
+    /**
      * Gradient of the loss with respect to the input, a full correlation with the flipped filters:
      * {@code dIn[c][y][x] = sum_f sum_i sum_j dOut[f][y-i][x-j] * filters[f][c][i][j]}, where
      * terms whose (y-i, x-j) falls outside dOut are zero.

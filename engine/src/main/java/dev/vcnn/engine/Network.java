@@ -61,8 +61,8 @@ public final class Network {
         float[] probs = forward(image, true);
         double loss = -Math.log(probs[label]);
         float[] dPooled = dense.backward(label, lr);
-        float[] dConv = pool.backward(dPooled);
-        conv.backward(dConv, lr, false);
+        // the pool's backward and the conv's filter gradient run as one kernel, so dConv is never built
+        conv.backwardThroughPool(dPooled, pool, lr);
         return loss;
     }
 

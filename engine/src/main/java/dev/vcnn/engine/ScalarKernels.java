@@ -99,6 +99,29 @@ public final class ScalarKernels implements Kernels {
         }
     }
 
+    // in [C][H][W]; dPooled, argmax [F][(H-2)/2][(W-2)/2]; dFilters [F][C][3][3]
+    @Override
+    public void conv3x3FilterGradientFromPool(float[] in, int channels, int height, int width,
+                                              float[] dPooled, int[] argmax, int filterCount, float[] dFilters) {
+        int convHeight = height - 2;
+        int convWidth = width - 2;
+        int pooledPerFilter = (convHeight / 2) * (convWidth / 2);
+        Arrays.fill(dFilters, 0, filterCount * channels * 9, 0f);
+        for (int k = 0; k < filterCount * pooledPerFilter; k++) {
+            // the conv position (f, y, x) this window's max came from
+            int f = argmax[k] / (convHeight * convWidth);
+            int y = argmax[k] / convWidth % convHeight;
+            int x = argmax[k] % convWidth;
+            for (int c = 0; c < channels; c++) {
+                for (int i = 0; i < 3; i++) {
+                    for (int j = 0; j < 3; j++) {
+                        dFilters[((f * channels + c) * 3 + i) * 3 + j] += dPooled[k] * in[(c * height + y + i) * width + x + j];
+                    }
+                }
+            }
+        }
+    }
+
     // dOut [F][H-2][W-2]; filters [F][C][3][3]; dIn [C][H][W]
     @Override
     public void conv3x3InputGradient(float[] dOut, int filterCount, int height, int width,

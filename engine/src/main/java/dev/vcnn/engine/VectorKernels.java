@@ -404,6 +404,115 @@ final class VectorKernels implements Kernels {
         }
     }
 
+    // in [C][H][W]; dPooled, argmax [F][(H-2)/2][(W-2)/2]; dFilters [F][C][3][3]. One input channel, as
+    // in the seed, goes through the image split into even and odd columns like the conv + pool forward;
+    // several through maxPool2x2Backward into a scratch dOut and conv3x3FilterGradient
+    @Override
+    public void conv3x3FilterGradientFromPool(float[] in, int channels, int height, int width,
+                                              float[] dPooled, int[] argmax, int filterCount, float[] dFilters) {
+        Scratch scratch = SCRATCH.get();
+        int convSize = filterCount * (height - 2) * (width - 2);
+        int pooledSize = filterCount * ((height - 2) / 2) * ((width - 2) / 2);
+        if (channels != 1) {
+            float[] dConv = scratch.conv(convSize);
+            maxPool2x2Backward(dPooled, argmax, pooledSize, dConv, convSize);
+            conv3x3FilterGradient(in, channels, height, width, dConv, filterCount, dFilters);
+            return;
+        }
+        float[] split = splitColumns(in, height, width, scratch);
+        float[] sums = scratch.lanes;
+        for (int f = 0; f < filterCount; f++) {
+            gradientFromWindowRow(split, height, width, dPooled, argmax, pooledSize, f, 0, sums);
+            gradientFromWindowRow(split, height, width, dPooled, argmax, pooledSize, f, 1, sums);
+            for (int tap = 0; tap < 9; tap++) {
+                dFilters[f * 9 + tap] = sumStoredLanes(sums, tap * LANES);
+            }
+        }
+    }
+
+    // Row `row` (0 top, 1 bottom) of filter f's windows: the pooled gradient of each window whose max
+    // sits in that row, at its left or right column, times the input under each tap, added to the nine
+    // tap sums in sums [9][L] (row 0 starts them from zero). Lanes: pooled columns x..x+L-1 of pooled
+    // row y, as in the forward; a window's left conv column 2(x+n) sees the input columns 2(x+n)+j,
+    // the even ones from x+n, the odd ones from x+n, the even from x+n+1, and its right one the same
+    // shifted by one: four loads per input row feed both. Lanes past a pooled row's end, or counted by
+    // the block before a shifted last one, are masked off when dPooled is loaded, so they add zeros
+    private static void gradientFromWindowRow(float[] split, int height, int width, float[] dPooled, int[] argmax,
+                                              int pooledSize, int f, int row, float[] sums) {
+        int convHeight = height - 2;
+        int convWidth = width - 2;
+        int outHeight = convHeight / 2;
+        int outWidth = convWidth / 2;
+        int half = (width + 1) / 2;
+        int stride = 2 * half;
+        FloatVector zero = FloatVector.zero(FLOAT);
+        // tij: the sum for tap (i, j)
+        FloatVector t00 = zero, t01 = zero, t02 = zero, t10 = zero, t11 = zero, t12 = zero;
+        FloatVector t20 = zero, t21 = zero, t22 = zero;
+        if (row == 1) {
+            t00 = FloatVector.fromArray(FLOAT, sums, 0);
+            t01 = FloatVector.fromArray(FLOAT, sums, LANES);
+            t02 = FloatVector.fromArray(FLOAT, sums, 2 * LANES);
+            t10 = FloatVector.fromArray(FLOAT, sums, 3 * LANES);
+            t11 = FloatVector.fromArray(FLOAT, sums, 4 * LANES);
+            t12 = FloatVector.fromArray(FLOAT, sums, 5 * LANES);
+            t20 = FloatVector.fromArray(FLOAT, sums, 6 * LANES);
+            t21 = FloatVector.fromArray(FLOAT, sums, 7 * LANES);
+            t22 = FloatVector.fromArray(FLOAT, sums, 8 * LANES);
+        }
+        IntVector leftAt = IntVector.fromArray(INT, LEFT_OFFSETS, 0);
+        IntVector rightAt = leftAt.add(1);
+        int lastBlock = outWidth >= LANES ? outWidth - LANES : 0;
+        for (int x = 0; x < outWidth; x += LANES) {
+            int column = Math.min(x, lastBlock);
+            VectorMask<Float> fresh = outWidth < LANES ? FLOAT.indexInRange(0, outWidth)
+                    : column < x ? lanesNotYetCounted(outWidth) : FLOAT.maskAll(true);
+            for (int y = 0; y < outHeight; y++) {
+                int at = (f * outHeight + y) * outWidth + column;
+                VectorMask<Float> take = FLOAT.indexInRange(at, pooledSize).and(fresh);
+                FloatVector d = FloatVector.fromArray(FLOAT, dPooled, at, take);
+                IntVector from = IntVector.fromArray(INT, argmax, at, take.cast(INT));
+                int corner = (f * convHeight + 2 * y + row) * convWidth + 2 * column;
+                FloatVector dLeft = zero.blend(d, from.compare(VectorOperators.EQ, leftAt.add(corner)).cast(FLOAT));
+                FloatVector dRight = zero.blend(d, from.compare(VectorOperators.EQ, rightAt.add(corner)).cast(FLOAT));
+                // input rows 2y+row .. 2y+row+2, one per tap row
+                int even = (2 * y + row) * stride + column;
+                FloatVector e0 = FloatVector.fromArray(FLOAT, split, even);
+                FloatVector o0 = FloatVector.fromArray(FLOAT, split, even + half);
+                FloatVector e1 = FloatVector.fromArray(FLOAT, split, even + 1);
+                FloatVector o1 = FloatVector.fromArray(FLOAT, split, even + half + 1);
+                t00 = dRight.fma(o0, dLeft.fma(e0, t00));
+                t01 = dRight.fma(e1, dLeft.fma(o0, t01));
+                t02 = dRight.fma(o1, dLeft.fma(e1, t02));
+                even += stride;
+                e0 = FloatVector.fromArray(FLOAT, split, even);
+                o0 = FloatVector.fromArray(FLOAT, split, even + half);
+                e1 = FloatVector.fromArray(FLOAT, split, even + 1);
+                o1 = FloatVector.fromArray(FLOAT, split, even + half + 1);
+                t10 = dRight.fma(o0, dLeft.fma(e0, t10));
+                t11 = dRight.fma(e1, dLeft.fma(o0, t11));
+                t12 = dRight.fma(o1, dLeft.fma(e1, t12));
+                even += stride;
+                e0 = FloatVector.fromArray(FLOAT, split, even);
+                o0 = FloatVector.fromArray(FLOAT, split, even + half);
+                e1 = FloatVector.fromArray(FLOAT, split, even + 1);
+                o1 = FloatVector.fromArray(FLOAT, split, even + half + 1);
+                t20 = dRight.fma(o0, dLeft.fma(e0, t20));
+                t21 = dRight.fma(e1, dLeft.fma(o0, t21));
+                t22 = dRight.fma(o1, dLeft.fma(e1, t22));
+            }
+        }
+        t00.intoArray(sums, 0);
+        t01.intoArray(sums, LANES);
+        t02.intoArray(sums, 2 * LANES);
+        t10.intoArray(sums, 3 * LANES);
+        t11.intoArray(sums, 4 * LANES);
+        t12.intoArray(sums, 5 * LANES);
+        t20.intoArray(sums, 6 * LANES);
+        t21.intoArray(sums, 7 * LANES);
+        t22.intoArray(sums, 8 * LANES);
+    }
+
     // dOut [F][H-2][W-2]; filters [F][C][3][3]; dIn [C][H][W]. Written as a scatter: every dOut row,
     // scaled by one filter weight, is added onto the input row it came from; lanes: columns of that row
     @Override

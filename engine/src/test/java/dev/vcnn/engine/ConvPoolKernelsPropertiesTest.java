@@ -24,6 +24,8 @@ import static org.junit.jupiter.api.Assertions.fail;
  * the conv sums' rounding, and the same argmax wherever rounding cannot decide it (always on the
  * TIES palette, whose sums are exact). Pooled rows (W'/2 wide) straddle the lane count, so a pooled
  * vector runs past a row's end; heights and widths of the conv output are odd half the time.
+ * The fused backward (pool backward + filter gradient) must agree, within the rounding of its sums,
+ * with the reference's and with each implementation's own two kernels.
  */
 @AddLifecycleHook(SkipUnlessVectors.class)
 class ConvPoolKernelsPropertiesTest {
@@ -78,12 +80,54 @@ class ConvPoolKernelsPropertiesTest {
                 filterCount, palette, seed));
     }
 
+    @Property(tries = TRIES)
+    void backwardAgrees(@ForAll("pooledWidths") int pooledWidth, @ForAll @IntRange(min = 1, max = 4) int pooledHeight,
+                        @ForAll @IntRange(max = 1) int extraColumn, @ForAll @IntRange(max = 1) int extraRow,
+                        @ForAll("channels") int channels, @ForAll @IntRange(min = 1, max = 9) int filterCount,
+                        @ForAll Palette palette, @ForAll long seed) {
+        checkBackward(ConvPool.draw(channels, 2 * pooledHeight + extraRow + 2, 2 * pooledWidth + extraColumn + 2,
+                filterCount, palette, seed), seed);
+    }
+
     // the seed network's first two layers: a 28x28 grey image, 8 filters -> 8x13x13
     @Example
     void agreesOnTheSeedShape() {
         for (Palette palette : Palette.values()) {
             check(ConvPool.draw(1, 28, 28, 8, palette, 28));
+            checkBackward(ConvPool.draw(1, 28, 28, 8, palette, 28), 28);
         }
+    }
+
+    // argmax from the reference forward on these filters; dPooled drawn from the same palette
+    private void checkBackward(ConvPool p, long seed) {
+        String context = kernels.context("conv3x3FilterGradientFromPool", p.toString());
+        int pooled = p.pooled().size();
+        int[] argmax = new int[pooled];
+        kernels.scalar.conv3x3MaxPool2x2Forward(p.in, p.channels, p.height, p.width, p.filters, p.filterCount,
+                new float[pooled], argmax);
+        float[] dPooled = p.palette.fill(new Random(~seed), pooled);
+        Layout taps = Layout.of("f,c,i,j", p.filterCount, p.channels, 3, 3);
+        int n = taps.size();
+        float[] scalar = Padded.output(n);
+        float[] vector = Padded.output(n);
+        kernels.scalar.conv3x3FilterGradientFromPool(p.in, p.channels, p.height, p.width, dPooled, argmax,
+                p.filterCount, scalar);
+        kernels.onVector(context, k -> k.conv3x3FilterGradientFromPool(p.in, p.channels, p.height, p.width,
+                dPooled, argmax, p.filterCount, vector));
+        Padded.assertUntouchedPast(context, "dFilters", vector, n);
+
+        // each element sums one term per pooled element of its filter
+        int terms = pooled / p.filterCount;
+        float[] absSums = new float[n];
+        kernels.scalar.conv3x3FilterGradientFromPool(magnitudes(p.in), p.channels, p.height, p.width,
+                magnitudes(dPooled), argmax, p.filterCount, absSums);
+        Agreement.sums(context, "dFilters", taps, vector, scalar, absSums, terms);
+        float[] twoKernels = new float[n];
+        float[] dConv = new float[p.conv().size()];
+        kernels.scalar.maxPool2x2Backward(dPooled, argmax, pooled, dConv, dConv.length);
+        kernels.scalar.conv3x3FilterGradient(p.in, p.channels, p.height, p.width, dConv, p.filterCount, twoKernels);
+        Agreement.sums(context + " (scalar against its pool backward + filter gradient)", "dFilters", taps,
+                scalar, twoKernels, absSums, terms);
     }
 
     private void check(ConvPool p) {
