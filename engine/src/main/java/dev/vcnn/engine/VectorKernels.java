@@ -123,8 +123,7 @@ final class VectorKernels implements Kernels {
     // The calling thread's work arrays, grown to the largest shape it has seen and then reused, so a
     // call allocates nothing once a shape has been seen; per thread, as kernels may run concurrently
     private static final class Scratch {
-        final float[] lanes = new float[18 * LANES]; // the 18 accumulators of a filter-gradient pass
-        final int[] lastArgmax = new int[LANES];     // the last argmax vector of a conv + pool
+        final float[] lanes = new float[18 * LANES]; // the accumulators of a filter-gradient pass
         float[] split = new float[0];                 // an image split into even and odd columns
         float[] windowMax = new float[0];             // conv + pool: the max of each window's top row
         int[] windowAt = new int[0];                  // and where it is
@@ -659,8 +658,9 @@ final class VectorKernels implements Kernels {
     // shuffles. Each sum runs through the nine taps in the order conv3x3Forward uses, so the results
     // are bit for bit those of conv3x3Forward then maxPool2x2Forward.
     // All four conv outputs of a window in one loop were past C2's inlining budget (it then boxed
-    // every vector: 124 KB a call), so the windows' top conv row and then their bottom row are
-    // folded into a running max and position kept in scratch, one method call each per filter
+    // every vector: 124 KB a call), so the windows' top conv row is folded into a running max and
+    // position kept in scratch, and the bottom row into the result; one method each, as a single
+    // method with a branch on the row compiled to code 1.6x slower in some JVMs and not in others
     private static void conv3x3MaxPool2x2OneChannel(float[] split, int height, int width, float[] filters,
                                                     int filterCount, float[] pooled, int[] argmax,
                                                     Scratch scratch) {
@@ -671,27 +671,21 @@ final class VectorKernels implements Kernels {
         int[] where = scratch.windowAt(outHeight * rowLanes);
         int pooledSize = filterCount * outHeight * outWidth;
         for (int f = 0; f < filterCount; f++) {
-            foldWindowRow(split, height, width, filters, f, 0, best, where, pooled, argmax, pooledSize, scratch);
-            foldWindowRow(split, height, width, filters, f, 1, best, where, pooled, argmax, pooledSize, scratch);
+            foldTopRow(split, height, width, filters, f, best, where);
+            foldBottomRow(split, height, width, filters, f, best, where, pooled, argmax, pooledSize);
         }
     }
 
-    // Row `row` (0 top, 1 bottom) of every window of filter f: its left and right conv outputs are
-    // computed and compared, in row-major order, with the max so far. best, where [(H-2)/2][rowLanes]:
-    // the max of the window's top row and its position relative to lane 0's top-left, left by row 0
-    // for row 1, which writes pooled and argmax. Pooled vectors run on past a row's end into the next
-    // row or filter, written after them; the very last one goes through the scratch
-    private static void foldWindowRow(float[] split, int height, int width, float[] filters, int f, int row,
-                                      float[] best, int[] where, float[] pooled, int[] argmax, int pooledSize,
-                                      Scratch scratch) {
-        int convHeight = height - 2;
-        int convWidth = width - 2;
-        int outHeight = convHeight / 2;
-        int outWidth = convWidth / 2;
+    // The top conv row of filter f's windows: best, where [(H-2)/2][rowLanes] get the larger of its
+    // left and right outputs (the left on ties) and its position relative to lane 0's top-left
+    private static void foldTopRow(float[] split, int height, int width, float[] filters, int f,
+                                   float[] best, int[] where) {
+        int outHeight = (height - 2) / 2;
+        int outWidth = (width - 2) / 2;
         int half = (width + 1) / 2;
         int stride = 2 * half;
         int rowLanes = (outWidth + LANES - 1) / LANES * LANES;
-        IntVector leftAt = IntVector.fromArray(INT, LEFT_OFFSETS, 0).add(row * convWidth);
+        IntVector leftAt = IntVector.fromArray(INT, LEFT_OFFSETS, 0);
         IntVector rightAt = leftAt.add(1);
         int fw = f * 9;
         FloatVector w00 = FloatVector.broadcast(FLOAT, filters[fw]);
@@ -703,14 +697,12 @@ final class VectorKernels implements Kernels {
         FloatVector w20 = FloatVector.broadcast(FLOAT, filters[fw + 6]);
         FloatVector w21 = FloatVector.broadcast(FLOAT, filters[fw + 7]);
         FloatVector w22 = FloatVector.broadcast(FLOAT, filters[fw + 8]);
-        // rows wider than a vector end in a block shifted left to end at the row's end (it rewrites a
-        // few outputs with the same values); narrower ones run on past it
         int lastBlock = outWidth >= LANES ? outWidth - LANES : 0;
         for (int x = 0; x < outWidth; x += LANES) {
             int column = Math.min(x, lastBlock);
             for (int y = 0; y < outHeight; y++) {
-                // input rows 2y+row .. 2y+row+2, one per weight row
-                int even = (2 * y + row) * stride + column;
+                // input rows 2y .. 2y+2, one per weight row
+                int even = 2 * y * stride + column;
                 FloatVector e0 = FloatVector.fromArray(FLOAT, split, even);
                 FloatVector o0 = FloatVector.fromArray(FLOAT, split, even + half);
                 FloatVector e1 = FloatVector.fromArray(FLOAT, split, even + 1);
@@ -731,42 +723,95 @@ final class VectorKernels implements Kernels {
                 o1 = FloatVector.fromArray(FLOAT, split, even + half + 1);
                 left = moreTaps(left, e0, o0, e1, w20, w21, w22);
                 right = moreTaps(right, o0, e1, o1, w20, w21, w22);
-                // a strict '>' keeps the first maximum in row-major order
                 int k = y * rowLanes + column;
-                if (row == 0) {
-                    VectorMask<Float> isRight = right.compare(VectorOperators.GT, left);
-                    left.blend(right, isRight).intoArray(best, k);
-                    leftAt.blend(rightAt, isRight.cast(INT)).intoArray(where, k);
-                    continue;
-                }
+                VectorMask<Float> isRight = right.compare(VectorOperators.GT, left);
+                left.blend(right, isRight).intoArray(best, k);
+                leftAt.blend(rightAt, isRight.cast(INT)).intoArray(where, k);
+            }
+        }
+    }
+
+    // The bottom conv row of filter f's windows, compared (strictly, so the first maximum in row-major
+    // order stays) with the top row's max in best and where: pooled and argmax get the window's max and
+    // its conv index. Rows wider than a vector end in a block shifted left to end at the row's end (it
+    // rewrites a few outputs with the same values); narrower ones run on into the next row or filter,
+    // written after it. Every store is masked for the very last vector, which would run off the
+    // arrays: a branch to a separate store for that one made the loop 1.5x slower
+    private static void foldBottomRow(float[] split, int height, int width, float[] filters, int f,
+                                      float[] best, int[] where, float[] pooled, int[] argmax, int pooledSize) {
+        int convHeight = height - 2;
+        int convWidth = width - 2;
+        int outHeight = convHeight / 2;
+        int outWidth = convWidth / 2;
+        int half = (width + 1) / 2;
+        int stride = 2 * half;
+        int rowLanes = (outWidth + LANES - 1) / LANES * LANES;
+        IntVector leftAt = IntVector.fromArray(INT, LEFT_OFFSETS, 0).add(convWidth);
+        IntVector rightAt = leftAt.add(1);
+        int fw = f * 9;
+        FloatVector w00 = FloatVector.broadcast(FLOAT, filters[fw]);
+        FloatVector w01 = FloatVector.broadcast(FLOAT, filters[fw + 1]);
+        FloatVector w02 = FloatVector.broadcast(FLOAT, filters[fw + 2]);
+        FloatVector w10 = FloatVector.broadcast(FLOAT, filters[fw + 3]);
+        FloatVector w11 = FloatVector.broadcast(FLOAT, filters[fw + 4]);
+        FloatVector w12 = FloatVector.broadcast(FLOAT, filters[fw + 5]);
+        FloatVector w20 = FloatVector.broadcast(FLOAT, filters[fw + 6]);
+        FloatVector w21 = FloatVector.broadcast(FLOAT, filters[fw + 7]);
+        FloatVector w22 = FloatVector.broadcast(FLOAT, filters[fw + 8]);
+        int lastBlock = outWidth >= LANES ? outWidth - LANES : 0;
+        for (int x = 0; x < outWidth; x += LANES) {
+            int column = Math.min(x, lastBlock);
+            for (int y = 0; y < outHeight; y++) {
+                // input rows 2y+1 .. 2y+3, one per weight row
+                int even = (2 * y + 1) * stride + column;
+                FloatVector e0 = FloatVector.fromArray(FLOAT, split, even);
+                FloatVector o0 = FloatVector.fromArray(FLOAT, split, even + half);
+                FloatVector e1 = FloatVector.fromArray(FLOAT, split, even + 1);
+                FloatVector o1 = FloatVector.fromArray(FLOAT, split, even + half + 1);
+                FloatVector left = firstTaps(e0, o0, e1, w00, w01, w02);
+                FloatVector right = firstTaps(o0, e1, o1, w00, w01, w02);
+                even += stride;
+                e0 = FloatVector.fromArray(FLOAT, split, even);
+                o0 = FloatVector.fromArray(FLOAT, split, even + half);
+                e1 = FloatVector.fromArray(FLOAT, split, even + 1);
+                o1 = FloatVector.fromArray(FLOAT, split, even + half + 1);
+                left = moreTaps(left, e0, o0, e1, w10, w11, w12);
+                right = moreTaps(right, o0, e1, o1, w10, w11, w12);
+                even += stride;
+                e0 = FloatVector.fromArray(FLOAT, split, even);
+                o0 = FloatVector.fromArray(FLOAT, split, even + half);
+                e1 = FloatVector.fromArray(FLOAT, split, even + 1);
+                o1 = FloatVector.fromArray(FLOAT, split, even + half + 1);
+                left = moreTaps(left, e0, o0, e1, w20, w21, w22);
+                right = moreTaps(right, o0, e1, o1, w20, w21, w22);
+                int k = y * rowLanes + column;
                 FloatVector max = FloatVector.fromArray(FLOAT, best, k);
                 VectorMask<Float> isLeft = left.compare(VectorOperators.GT, max);
                 max = max.blend(left, isLeft);
                 VectorMask<Float> isRight = right.compare(VectorOperators.GT, max);
                 max = max.blend(right, isRight);
                 int at = (f * outHeight + y) * outWidth + column;
-                IntVector position = IntVector.fromArray(INT, where, k)
-                        .blend(leftAt, isLeft.cast(INT))
-                        .blend(rightAt, isRight.cast(INT))
-                        .add((f * convHeight + 2 * y) * convWidth + 2 * column);
-                // masked for the very last vector, which would run off the arrays: a branch to a
-                // separate store for it made the loop 1.5x slower than masking every store
                 VectorMask<Float> inside = FLOAT.indexInRange(at, pooledSize);
                 max.intoArray(pooled, at, inside);
                 if (argmax != null) {
-                    position.intoArray(argmax, at, inside.cast(INT));
+                    IntVector.fromArray(INT, where, k)
+                            .blend(leftAt, isLeft.cast(INT))
+                            .blend(rightAt, isRight.cast(INT))
+                            .add((f * convHeight + 2 * y) * convWidth + 2 * column)
+                            .intoArray(argmax, at, inside.cast(INT));
                 }
             }
         }
     }
 
-    // a * w0 + b * w1 + c * w2, one weight row of a conv sum, rounded as conv3x3Forward rounds it
+    // The conv sums of L windows' left (column 2(x+n)) or right conv outputs, one weight row at a time:
+    // a, b, c are the three input vectors under the row's taps. The first row starts with a product
+    // and the rest are fused multiply-adds, in the order conv3x3Forward uses, so the sums round alike
     private static FloatVector firstTaps(FloatVector a, FloatVector b, FloatVector c,
                                          FloatVector w0, FloatVector w1, FloatVector w2) {
         return c.fma(w2, b.fma(w1, a.mul(w0)));
     }
 
-    // sum + a * w0 + b * w1 + c * w2, in that order
     private static FloatVector moreTaps(FloatVector sum, FloatVector a, FloatVector b, FloatVector c,
                                         FloatVector w0, FloatVector w1, FloatVector w2) {
         return c.fma(w2, b.fma(w1, a.fma(w0, sum)));
