@@ -127,6 +127,8 @@ final class VectorKernels implements Kernels {
         float[] split = new float[0];                 // an image split into even and odd columns
         float[] windowMax = new float[0];             // conv + pool: the max of each window's top row
         int[] windowAt = new int[0];                  // and where it is
+        float[] pooledGradient = new float[0];        // the filter gradient's dPooled and argmax,
+        int[] pooledArgmax = new int[0];              // with a vector of slack
         float[] conv = new float[0];                  // the unfused conv + pool's conv output
         int[] argmax = new int[0];                    // and its argmax when the caller wants none
 
@@ -135,6 +137,20 @@ final class VectorKernels implements Kernels {
                 split = new float[n];
             }
             return split;
+        }
+
+        float[] pooledGradient(int n) {
+            if (pooledGradient.length < n) {
+                pooledGradient = new float[n];
+            }
+            return pooledGradient;
+        }
+
+        int[] pooledArgmax(int n) {
+            if (pooledArgmax.length < n) {
+                pooledArgmax = new int[n];
+            }
+            return pooledArgmax;
         }
 
         float[] windowMax(int n) {
@@ -420,9 +436,15 @@ final class VectorKernels implements Kernels {
         }
         float[] split = splitColumns(in, height, width, scratch);
         float[] sums = scratch.lanes;
+        // copied with a vector of slack, so that full vectors can be loaded at every pooled row: masked
+        // loads near the arrays' ends made the loop 1.3x slower
+        float[] gradients = scratch.pooledGradient(pooledSize + LANES);
+        int[] positions = scratch.pooledArgmax(pooledSize + LANES);
+        System.arraycopy(dPooled, 0, gradients, 0, pooledSize);
+        System.arraycopy(argmax, 0, positions, 0, pooledSize);
         for (int f = 0; f < filterCount; f++) {
-            gradientFromWindowRow(split, height, width, dPooled, argmax, pooledSize, f, 0, sums);
-            gradientFromWindowRow(split, height, width, dPooled, argmax, pooledSize, f, 1, sums);
+            gradientFromWindowRow(split, height, width, gradients, positions, f, 0, sums);
+            gradientFromWindowRow(split, height, width, gradients, positions, f, 1, sums);
             for (int tap = 0; tap < 9; tap++) {
                 dFilters[f * 9 + tap] = sumStoredLanes(sums, tap * LANES);
             }
@@ -434,10 +456,11 @@ final class VectorKernels implements Kernels {
     // tap sums in sums [9][L] (row 0 starts them from zero). Lanes: pooled columns x..x+L-1 of pooled
     // row y, as in the forward; a window's left conv column 2(x+n) sees the input columns 2(x+n)+j,
     // the even ones from x+n, the odd ones from x+n, the even from x+n+1, and its right one the same
-    // shifted by one: four loads per input row feed both. Lanes past a pooled row's end, or counted by
-    // the block before a shifted last one, are masked off when dPooled is loaded, so they add zeros
+    // shifted by one: four loads per input row feed both. dPooled and argmax have a vector of slack
+    // past their ends; lanes past a pooled row's end, or counted by the block before a shifted last
+    // one, get a zero gradient, so they add nothing
     private static void gradientFromWindowRow(float[] split, int height, int width, float[] dPooled, int[] argmax,
-                                              int pooledSize, int f, int row, float[] sums) {
+                                              int f, int row, float[] sums) {
         int convHeight = height - 2;
         int convWidth = width - 2;
         int outHeight = convHeight / 2;
@@ -468,9 +491,8 @@ final class VectorKernels implements Kernels {
                     : column < x ? lanesNotYetCounted(outWidth) : FLOAT.maskAll(true);
             for (int y = 0; y < outHeight; y++) {
                 int at = (f * outHeight + y) * outWidth + column;
-                VectorMask<Float> take = FLOAT.indexInRange(at, pooledSize).and(fresh);
-                FloatVector d = FloatVector.fromArray(FLOAT, dPooled, at, take);
-                IntVector from = IntVector.fromArray(INT, argmax, at, take.cast(INT));
+                FloatVector d = zero.blend(FloatVector.fromArray(FLOAT, dPooled, at), fresh);
+                IntVector from = IntVector.fromArray(INT, argmax, at);
                 int corner = (f * convHeight + 2 * y + row) * convWidth + 2 * column;
                 FloatVector dLeft = zero.blend(d, from.compare(VectorOperators.EQ, leftAt.add(corner)).cast(FLOAT));
                 FloatVector dRight = zero.blend(d, from.compare(VectorOperators.EQ, rightAt.add(corner)).cast(FLOAT));
