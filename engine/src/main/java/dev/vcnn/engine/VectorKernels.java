@@ -443,24 +443,23 @@ final class VectorKernels implements Kernels {
         System.arraycopy(dPooled, 0, gradients, 0, pooledSize);
         System.arraycopy(argmax, 0, positions, 0, pooledSize);
         for (int f = 0; f < filterCount; f++) {
-            gradientFromWindowRow(split, height, width, gradients, positions, f, 0, sums);
-            gradientFromWindowRow(split, height, width, gradients, positions, f, 1, sums);
+            gradientAtArgmax(split, height, width, gradients, positions, f, sums);
             for (int tap = 0; tap < 9; tap++) {
                 dFilters[f * 9 + tap] = sumStoredLanes(sums, tap * LANES);
             }
         }
     }
 
-    // Row `row` (0 top, 1 bottom) of filter f's windows: the pooled gradient of each window whose max
-    // sits in that row, at its left or right column, times the input under each tap, added to the nine
-    // tap sums in sums [9][L] (row 0 starts them from zero). Lanes: pooled columns x..x+L-1 of pooled
-    // row y, as in the forward; a window's left conv column 2(x+n) sees the input columns 2(x+n)+j,
-    // the even ones from x+n, the odd ones from x+n, the even from x+n+1, and its right one the same
-    // shifted by one: four loads per input row feed both. dPooled and argmax have a vector of slack
-    // past their ends; lanes past a pooled row's end, or counted by the block before a shifted last
-    // one, get a zero gradient, so they add nothing
-    private static void gradientFromWindowRow(float[] split, int height, int width, float[] dPooled, int[] argmax,
-                                              int f, int row, float[] sums) {
+    // Filter f's nine tap sums, sums [9][L]: each window adds its pooled gradient times the 3x3 input
+    // patch under the conv position its max came from, one of four per window, so a lane picks its
+    // patch with two selects instead of multiplying all four (three of them by zero). Lanes: pooled
+    // columns x..x+L-1 of pooled row y, as in the forward. Input columns 2(x+n)+c, c = 0..3, are the
+    // even column x+n, the odd x+n, the even x+n+1 and the odd x+n+1 of the split; a window's max in
+    // its right column (b) shifts the patch's columns by one, in its bottom row (a) its rows.
+    // dPooled and argmax have a vector of slack past their ends; lanes past a pooled row's end, or
+    // counted by the block before a shifted last one, get a zero gradient, so they add nothing
+    private static void gradientAtArgmax(float[] split, int height, int width, float[] dPooled, int[] argmax,
+                                         int f, float[] sums) {
         int convHeight = height - 2;
         int convWidth = width - 2;
         int outHeight = convHeight / 2;
@@ -471,19 +470,7 @@ final class VectorKernels implements Kernels {
         // tij: the sum for tap (i, j)
         FloatVector t00 = zero, t01 = zero, t02 = zero, t10 = zero, t11 = zero, t12 = zero;
         FloatVector t20 = zero, t21 = zero, t22 = zero;
-        if (row == 1) {
-            t00 = FloatVector.fromArray(FLOAT, sums, 0);
-            t01 = FloatVector.fromArray(FLOAT, sums, LANES);
-            t02 = FloatVector.fromArray(FLOAT, sums, 2 * LANES);
-            t10 = FloatVector.fromArray(FLOAT, sums, 3 * LANES);
-            t11 = FloatVector.fromArray(FLOAT, sums, 4 * LANES);
-            t12 = FloatVector.fromArray(FLOAT, sums, 5 * LANES);
-            t20 = FloatVector.fromArray(FLOAT, sums, 6 * LANES);
-            t21 = FloatVector.fromArray(FLOAT, sums, 7 * LANES);
-            t22 = FloatVector.fromArray(FLOAT, sums, 8 * LANES);
-        }
         IntVector leftAt = IntVector.fromArray(INT, LEFT_OFFSETS, 0);
-        IntVector rightAt = leftAt.add(1);
         int lastBlock = outWidth >= LANES ? outWidth - LANES : 0;
         for (int x = 0; x < outWidth; x += LANES) {
             int column = Math.min(x, lastBlock);
@@ -492,35 +479,54 @@ final class VectorKernels implements Kernels {
             for (int y = 0; y < outHeight; y++) {
                 int at = (f * outHeight + y) * outWidth + column;
                 FloatVector d = zero.blend(FloatVector.fromArray(FLOAT, dPooled, at), fresh);
-                IntVector from = IntVector.fromArray(INT, argmax, at);
-                int corner = (f * convHeight + 2 * y + row) * convWidth + 2 * column;
-                FloatVector dLeft = zero.blend(d, from.compare(VectorOperators.EQ, leftAt.add(corner)).cast(FLOAT));
-                FloatVector dRight = zero.blend(d, from.compare(VectorOperators.EQ, rightAt.add(corner)).cast(FLOAT));
-                // input rows 2y+row .. 2y+row+2, one per tap row
-                int even = (2 * y + row) * stride + column;
+                // the max's offset from its window's top-left: 0, 1, convWidth or convWidth + 1
+                IntVector offset = IntVector.fromArray(INT, argmax, at)
+                        .sub(leftAt.add((f * convHeight + 2 * y) * convWidth + 2 * column));
+                VectorMask<Integer> bottom = offset.compare(VectorOperators.GE, convWidth);
+                VectorMask<Float> right = offset.sub(convWidth, bottom).compare(VectorOperators.EQ, 1).cast(FLOAT);
+                VectorMask<Float> down = bottom.cast(FLOAT);
+                // pk, qk, rk: input row 2y+k at the window's max column + 0, 1, 2
+                int even = 2 * y * stride + column;
                 FloatVector e0 = FloatVector.fromArray(FLOAT, split, even);
                 FloatVector o0 = FloatVector.fromArray(FLOAT, split, even + half);
                 FloatVector e1 = FloatVector.fromArray(FLOAT, split, even + 1);
                 FloatVector o1 = FloatVector.fromArray(FLOAT, split, even + half + 1);
-                t00 = dRight.fma(o0, dLeft.fma(e0, t00));
-                t01 = dRight.fma(e1, dLeft.fma(o0, t01));
-                t02 = dRight.fma(o1, dLeft.fma(e1, t02));
+                FloatVector p0 = e0.blend(o0, right);
+                FloatVector q0 = o0.blend(e1, right);
+                FloatVector r0 = e1.blend(o1, right);
                 even += stride;
                 e0 = FloatVector.fromArray(FLOAT, split, even);
                 o0 = FloatVector.fromArray(FLOAT, split, even + half);
                 e1 = FloatVector.fromArray(FLOAT, split, even + 1);
                 o1 = FloatVector.fromArray(FLOAT, split, even + half + 1);
-                t10 = dRight.fma(o0, dLeft.fma(e0, t10));
-                t11 = dRight.fma(e1, dLeft.fma(o0, t11));
-                t12 = dRight.fma(o1, dLeft.fma(e1, t12));
+                FloatVector p1 = e0.blend(o0, right);
+                FloatVector q1 = o0.blend(e1, right);
+                FloatVector r1 = e1.blend(o1, right);
+                t00 = d.fma(p0.blend(p1, down), t00);
+                t01 = d.fma(q0.blend(q1, down), t01);
+                t02 = d.fma(r0.blend(r1, down), t02);
                 even += stride;
                 e0 = FloatVector.fromArray(FLOAT, split, even);
                 o0 = FloatVector.fromArray(FLOAT, split, even + half);
                 e1 = FloatVector.fromArray(FLOAT, split, even + 1);
                 o1 = FloatVector.fromArray(FLOAT, split, even + half + 1);
-                t20 = dRight.fma(o0, dLeft.fma(e0, t20));
-                t21 = dRight.fma(e1, dLeft.fma(o0, t21));
-                t22 = dRight.fma(o1, dLeft.fma(e1, t22));
+                FloatVector p2 = e0.blend(o0, right);
+                FloatVector q2 = o0.blend(e1, right);
+                FloatVector r2 = e1.blend(o1, right);
+                t10 = d.fma(p1.blend(p2, down), t10);
+                t11 = d.fma(q1.blend(q2, down), t11);
+                t12 = d.fma(r1.blend(r2, down), t12);
+                even += stride;
+                e0 = FloatVector.fromArray(FLOAT, split, even);
+                o0 = FloatVector.fromArray(FLOAT, split, even + half);
+                e1 = FloatVector.fromArray(FLOAT, split, even + 1);
+                o1 = FloatVector.fromArray(FLOAT, split, even + half + 1);
+                FloatVector p3 = e0.blend(o0, right);
+                FloatVector q3 = o0.blend(e1, right);
+                FloatVector r3 = e1.blend(o1, right);
+                t20 = d.fma(p2.blend(p3, down), t20);
+                t21 = d.fma(q2.blend(q3, down), t21);
+                t22 = d.fma(r2.blend(r3, down), t22);
             }
         }
         t00.intoArray(sums, 0);
