@@ -31,8 +31,13 @@ public final class KernelWarmup implements AutoCloseable {
         for (int k = 0; k < image.length; k++) {
             image[k] = (float) random.nextDouble();
         }
+        // inference passes too: the fused conv + pool skips the argmax for them, and a C2 build that
+        // had only seen training steps was thrown out (an uncommon trap) when testing began
         for (int step = 0; !stopped; step++) {
             network.trainStep(image, step % network.classes(), 0.005f);
+            if (step % 4 == 0) {
+                network.forward(image);
+            }
         }
     }
 
