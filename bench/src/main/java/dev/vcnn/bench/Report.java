@@ -120,9 +120,8 @@ public final class Report {
     // FLOP of one call, counting a multiply-add as 2; 0 where the work is comparisons and moves
     private static long flops(String benchmark, Shapes s) {
         return switch (benchmark) {
-            // FromPool multiplies the three zero gradients of each window too, as the unfused kernel does
-            case "convForward", "convPoolForward", "convFilterGradient", "convFilterGradientFromPool",
-                 "convInputGradient" -> s.convFlops();
+            case "convForward", "convPoolForward", "convFilterGradient", "convInputGradient" -> s.convFlops();
+            case "convFilterGradientFromPool" -> s.filterGradientFromPoolFlops();
             case "denseForward" -> s.denseForwardFlops();
             case "denseBackward" -> s.denseBackwardFlops();
             case "inference" -> s.inferenceFlops();

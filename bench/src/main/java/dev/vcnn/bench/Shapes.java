@@ -63,8 +63,16 @@ enum Shapes {
         return convFlops() + denseForwardFlops();
     }
 
-    /** Inference, plus dense backward and the conv filter gradient (the first layer needs no input gradient). */
+    /** The filter gradient from the pool: one 3x3 patch per window, the one its max came from. */
+    long filterGradientFromPoolFlops() {
+        return 2L * channels * 9 * pooledSize();
+    }
+
+    /**
+     * Inference, plus dense backward and the conv filter gradient from the pool (the first layer
+     * needs no input gradient; only the position each window's max came from has a gradient).
+     */
     long trainingStepFlops() {
-        return inferenceFlops() + denseBackwardFlops() + convFlops();
+        return inferenceFlops() + denseBackwardFlops() + filterGradientFromPoolFlops();
     }
 }

@@ -14,15 +14,21 @@ import java.util.Arrays;
  *
  * <p>Lanes map to data like this: in convolution and pooling one vector holds consecutive columns
  * (x, x+1, ...) of one output row; in the dense layer one vector holds consecutive inputs i of one
- * weight row. Rows are rarely lane multiples (26 and 13 never are), and a scalar tail would do up to
- * 15/16 of a short row at scalar speed. Masked loads and stores handled that first, but on rows this
- * short they cost more than the arithmetic, so the forward passes and the filter gradient avoid
- * them: a row's last vector is shifted left to end where the row ends (overlapping lanes are
- * rewritten with the same values, or zeroed before they are summed), or full vectors run on into
- * the next row where that is harmless. Each kernel says which; those give rows narrower than one
- * vector to the reference. The input gradient, dense backward and SGD still mask. Sums are accumulated
- * in a different order (and with fused multiply-add) than in {@link ScalarKernels}, so they agree
- * to rounding; max-pool values and argmax indices agree exactly.
+ * weight row. The fused conv + pool kernels, which a training step runs, work on pooled columns
+ * instead: they first split the image into its even and odd columns, so that both conv columns of
+ * L windows are plain vectors of the split (see {@code splitColumns}). Rows are rarely lane
+ * multiples (26 and 13 never are), and a scalar tail would do up to 15/16 of a short row at scalar
+ * speed. Masked loads and stores handled that first, but on rows this short they cost more than the
+ * arithmetic, so the hot kernels avoid them: a row's last vector is shifted left to end where the
+ * row ends (overlapping lanes are rewritten with the same values, or zeroed before they are summed),
+ * or full vectors run on into the next row where that is harmless, or into a scratch copy with a
+ * vector of slack. Each kernel says which; some give rows narrower than one vector to the reference.
+ * The input gradient, dense backward and SGD still mask. Sums are accumulated in a different order
+ * (and with fused multiply-add) than in {@link ScalarKernels}, so they agree to rounding; max-pool
+ * values and argmax indices agree exactly given the same sums.
+ *
+ * <p>C2 stops inlining a method's Vector API calls past a node budget, and from there on boxes every
+ * vector: about 36 FMAs and 16 loads in one loop were too many. Check B/op after changing a kernel.
  *
  * <p>Keep each method small enough for C1: it bails out on big vector methods ("out of virtual
  * registers"), and a method it gave up on after compiling it once at tier 2 stayed there, boxing
@@ -421,14 +427,16 @@ final class VectorKernels implements Kernels {
 
     // in [C][H][W]; dPooled, argmax [F][(H-2)/2][(W-2)/2]; dFilters [F][C][3][3]. One input channel, as
     // in the seed, goes through the image split into even and odd columns like the conv + pool forward;
-    // several through maxPool2x2Backward into a scratch dOut and conv3x3FilterGradient
+    // several through maxPool2x2Backward into a scratch dOut and conv3x3FilterGradient, and so do
+    // vectors of fewer than 16 lanes: there the selects cost more than they save (seed shape, one
+    // JVM: 2.41 against 1.44 + 0.5 us at 8 lanes, 3.90 against 2.19 + 0.5 us at 4)
     @Override
     public void conv3x3FilterGradientFromPool(float[] in, int channels, int height, int width,
                                               float[] dPooled, int[] argmax, int filterCount, float[] dFilters) {
         Scratch scratch = SCRATCH.get();
         int convSize = filterCount * (height - 2) * (width - 2);
         int pooledSize = filterCount * ((height - 2) / 2) * ((width - 2) / 2);
-        if (channels != 1) {
+        if (channels != 1 || LANES < 16) {
             float[] dConv = scratch.conv(convSize);
             maxPool2x2Backward(dPooled, argmax, pooledSize, dConv, convSize);
             conv3x3FilterGradient(in, channels, height, width, dConv, filterCount, dFilters);

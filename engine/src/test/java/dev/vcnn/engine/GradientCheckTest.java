@@ -75,6 +75,20 @@ class GradientCheckTest {
         }
     }
 
+    // Network.trainStep goes from dPooled to the filter gradient in one fused kernel, without the
+    // layers' pool backward: its gradient must match the same finite differences
+    @Test
+    void trainStepFilterGradientMatchesFiniteDifferences() {
+        DoubleReference ref = reference();
+        double[] img = toDouble(image);
+        network.trainStep(image, LABEL, LR);
+        float[] dFilters = network.conv().filterGradient();
+        for (int k = 0; k < ref.filters.length; k++) {
+            double numeric = centralDifference(ref.filters, k, () -> ref.loss(img, LABEL));
+            assertClose("dFilters (trainStep)", k, dFilters[k], numeric);
+        }
+    }
+
     @Test
     void convInputGradientMatchesFiniteDifferences() {
         DoubleReference ref = reference();
