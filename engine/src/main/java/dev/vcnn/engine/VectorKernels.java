@@ -133,7 +133,7 @@ final class VectorKernels implements Kernels {
         float[] split = new float[0];                 // an image split into even and odd columns
         float[] windowMax = new float[0];             // conv + pool: the max of each window's top row
         int[] windowAt = new int[0];                  // and where it is
-        float[] pooledGradient = new float[0];        // the filter gradient's dPooled and argmax,
+        float[] pooledValues = new float[0];          // pooled values (or their gradients) and argmax
         int[] pooledArgmax = new int[0];              // with a vector of slack
         float[] conv = new float[0];                  // the unfused conv + pool's conv output
         int[] argmax = new int[0];                    // and its argmax when the caller wants none
@@ -145,11 +145,11 @@ final class VectorKernels implements Kernels {
             return split;
         }
 
-        float[] pooledGradient(int n) {
-            if (pooledGradient.length < n) {
-                pooledGradient = new float[n];
+        float[] pooledValues(int n) {
+            if (pooledValues.length < n) {
+                pooledValues = new float[n];
             }
-            return pooledGradient;
+            return pooledValues;
         }
 
         int[] pooledArgmax(int n) {
@@ -446,7 +446,7 @@ final class VectorKernels implements Kernels {
         float[] sums = scratch.lanes;
         // copied with a vector of slack, so that full vectors can be loaded at every pooled row: masked
         // loads near the arrays' ends made the loop 1.3x slower
-        float[] gradients = scratch.pooledGradient(pooledSize + LANES);
+        float[] gradients = scratch.pooledValues(pooledSize + LANES);
         int[] positions = scratch.pooledArgmax(pooledSize + LANES);
         System.arraycopy(dPooled, 0, gradients, 0, pooledSize);
         System.arraycopy(argmax, 0, positions, 0, pooledSize);
@@ -706,9 +706,17 @@ final class VectorKernels implements Kernels {
         float[] best = scratch.windowMax(outHeight * rowLanes);
         int[] where = scratch.windowAt(outHeight * rowLanes);
         int pooledSize = filterCount * outHeight * outWidth;
+        // written with a vector of slack, then copied out: with every store masked for the sake of the
+        // last one, which would run off the arrays, C2's code for the loop was 1.2x slower in some JVMs
+        float[] values = scratch.pooledValues(pooledSize + LANES);
+        int[] positions = argmax == null ? null : scratch.pooledArgmax(pooledSize + LANES);
         for (int f = 0; f < filterCount; f++) {
             foldTopRow(split, height, width, filters, f, best, where);
-            foldBottomRow(split, height, width, filters, f, best, where, pooled, argmax, pooledSize);
+            foldBottomRow(split, height, width, filters, f, best, where, values, positions);
+        }
+        System.arraycopy(values, 0, pooled, 0, pooledSize);
+        if (argmax != null) {
+            System.arraycopy(positions, 0, argmax, 0, pooledSize);
         }
     }
 
@@ -771,10 +779,9 @@ final class VectorKernels implements Kernels {
     // order stays) with the top row's max in best and where: pooled and argmax get the window's max and
     // its conv index. Rows wider than a vector end in a block shifted left to end at the row's end (it
     // rewrites a few outputs with the same values); narrower ones run on into the next row or filter,
-    // written after it. Every store is masked for the very last vector, which would run off the
-    // arrays: a branch to a separate store for that one made the loop 1.5x slower
+    // written after it, or into the vector of slack that pooled and argmax have past their ends
     private static void foldBottomRow(float[] split, int height, int width, float[] filters, int f,
-                                      float[] best, int[] where, float[] pooled, int[] argmax, int pooledSize) {
+                                      float[] best, int[] where, float[] pooled, int[] argmax) {
         int convHeight = height - 2;
         int convWidth = width - 2;
         int outHeight = convHeight / 2;
@@ -827,14 +834,13 @@ final class VectorKernels implements Kernels {
                 VectorMask<Float> isRight = right.compare(VectorOperators.GT, max);
                 max = max.blend(right, isRight);
                 int at = (f * outHeight + y) * outWidth + column;
-                VectorMask<Float> inside = FLOAT.indexInRange(at, pooledSize);
-                max.intoArray(pooled, at, inside);
+                max.intoArray(pooled, at);
                 if (argmax != null) {
                     IntVector.fromArray(INT, where, k)
                             .blend(leftAt, isLeft.cast(INT))
                             .blend(rightAt, isRight.cast(INT))
                             .add((f * convHeight + 2 * y) * convWidth + 2 * column)
-                            .intoArray(argmax, at, inside.cast(INT));
+                            .intoArray(argmax, at);
                 }
             }
         }
