@@ -133,58 +133,40 @@ final class VectorKernels implements Kernels {
         float[] split = new float[0];                 // an image split into even and odd columns
         float[] windowMax = new float[0];             // conv + pool: the max of each window's top row
         int[] windowAt = new int[0];                  // and where it is
-        float[] pooledValues = new float[0];          // pooled values (or their gradients) and argmax
+        float[] pooledValues = new float[0];          // pooled values (or their gradients) and argmax,
         int[] pooledArgmax = new int[0];              // with a vector of slack
-        float[] conv = new float[0];                  // the unfused conv + pool's conv output
-        int[] argmax = new int[0];                    // and its argmax when the caller wants none
+        float[] conv = new float[0];                  // the unfused kernels' conv output or its gradient
 
         float[] split(int n) {
-            if (split.length < n) {
-                split = new float[n];
-            }
-            return split;
-        }
-
-        float[] pooledValues(int n) {
-            if (pooledValues.length < n) {
-                pooledValues = new float[n];
-            }
-            return pooledValues;
-        }
-
-        int[] pooledArgmax(int n) {
-            if (pooledArgmax.length < n) {
-                pooledArgmax = new int[n];
-            }
-            return pooledArgmax;
+            return split = atLeast(split, n);
         }
 
         float[] windowMax(int n) {
-            if (windowMax.length < n) {
-                windowMax = new float[n];
-            }
-            return windowMax;
+            return windowMax = atLeast(windowMax, n);
         }
 
         int[] windowAt(int n) {
-            if (windowAt.length < n) {
-                windowAt = new int[n];
-            }
-            return windowAt;
+            return windowAt = atLeast(windowAt, n);
+        }
+
+        float[] pooledValues(int n) {
+            return pooledValues = atLeast(pooledValues, n);
+        }
+
+        int[] pooledArgmax(int n) {
+            return pooledArgmax = atLeast(pooledArgmax, n);
         }
 
         float[] conv(int n) {
-            if (conv.length < n) {
-                conv = new float[n];
-            }
-            return conv;
+            return conv = atLeast(conv, n);
         }
 
-        int[] argmax(int n) {
-            if (argmax.length < n) {
-                argmax = new int[n];
-            }
-            return argmax;
+        private static float[] atLeast(float[] array, int n) {
+            return array.length >= n ? array : new float[n];
+        }
+
+        private static int[] atLeast(int[] array, int n) {
+            return array.length >= n ? array : new int[n];
         }
     }
 
@@ -648,7 +630,7 @@ final class VectorKernels implements Kernels {
             float[] conv = scratch.conv(filterCount * convHeight * convWidth);
             conv3x3Forward(in, channels, height, width, filters, filterCount, conv);
             maxPool2x2Forward(conv, filterCount, convHeight, convWidth, pooled,
-                    argmax != null ? argmax : scratch.argmax(pooledSize));
+                    argmax != null ? argmax : scratch.pooledArgmax(pooledSize));
         }
     }
 
