@@ -3,34 +3,47 @@
 
 required_java=25
 
-# prints the feature version of a java binary (25 for "25.0.3"), or nothing if it does not run;
-# a JDK's release file answers without starting a JVM (0.1 s each, several candidates per launch),
-# read with shell built-ins because every dirname or sed is a process (they added 0.12 s per launch)
-java_feature_version() {
-    local release line
-    release="$(readlink -f "$1")"
-    release="${release%/bin/*}/release"
+# sets java_feature to the feature version of a java binary (25 for "25.0.3"), or to nothing if it
+# does not run. A JDK's release file answers without starting a JVM (0.1 s each, several candidates
+# per launch); it is read with shell built-ins and the answer comes back in a variable, not through
+# $( ), because every subshell or process costs a few milliseconds (ten of them were 60 ms a launch)
+java_feature_of() {
+    local release="${1%/bin/java}/release" line
+    java_feature=
+    if [ ! -f "$release" ]; then
+        # a link such as /usr/bin/java: the release file is beside the java it points to
+        release="$(readlink -f "$1")"
+        release="${release%/bin/*}/release"
+    fi
     if [ -f "$release" ]; then
         while IFS= read -r line; do
             case "$line" in
                 JAVA_VERSION=\"*)
                     line="${line#JAVA_VERSION=\"}"
-                    printf '%s\n' "${line%%[!0-9]*}"
+                    java_feature="${line%%[!0-9]*}"
                     return 0
                     ;;
             esac
         done < "$release"
     else
-        "$1" -version 2>&1 | sed -n 's/.*version "\([0-9][0-9]*\).*/\1/p' | head -n 1
+        java_feature="$("$1" -version 2>&1 | sed -n 's/.*version "\([0-9][0-9]*\).*/\1/p' | head -n 1)"
     fi
 }
 
-# prints the path of a java 25 binary; fails with a message saying what to install
+# sets java to the path of a java 25 binary; fails with a message saying what to install
 find_java25() {
-    local candidate
+    local candidate dir path_java=
+    local IFS=:
+    for dir in $PATH; do
+        if [ -n "$dir" ] && [ -x "$dir/java" ]; then
+            path_java="$dir/java"
+            break
+        fi
+    done
+    IFS=$' \t\n'
     for candidate in \
         "${JAVA_HOME:+$JAVA_HOME/bin/java}" \
-        "$(command -v java 2>/dev/null || true)" \
+        "$path_java" \
         /usr/lib/jvm/*/bin/java \
         /usr/java/*/bin/java \
         /opt/java/*/bin/java \
@@ -38,9 +51,12 @@ find_java25() {
         "$HOME"/.sdkman/candidates/java/*/bin/java \
         "$HOME"/.jdks/*/bin/java \
         /Library/Java/JavaVirtualMachines/*/Contents/Home/bin/java; do
-        if [ -n "$candidate" ] && [ -x "$candidate" ] && [ "$(java_feature_version "$candidate")" = "$required_java" ]; then
-            printf '%s\n' "$candidate"
-            return 0
+        if [ -n "$candidate" ] && [ -x "$candidate" ]; then
+            java_feature_of "$candidate"
+            if [ "$java_feature" = "$required_java" ]; then
+                java="$candidate"
+                return 0
+            fi
         fi
     done
     echo "vcnn: needs a JDK $required_java and found none (looked at JAVA_HOME, java on PATH, /usr/lib/jvm, /usr/java, /opt, ~/.sdkman, ~/.jdks)." >&2
@@ -51,8 +67,7 @@ find_java25() {
 # ensure_built JAVA JAR MODULE: builds MODULE (and the engine it needs, tests skipped) when JAR is
 # missing or a pom or main source it is made from is newer (another module's edits do not count)
 ensure_built() {
-    local java="$1" jar="$2" module="$3" java_home log
-    java_home="$(cd "$(dirname "$java")/.." && pwd)"
+    local java="$1" jar="$2" module="$3" java_home="${1%/bin/java}" log
     if [ -f "$jar" ] && [ -z "$(find "$root/pom.xml" "$root/engine/pom.xml" "$root/engine/src/main" \
             "$root/$module/pom.xml" "$root/$module/src/main" -newer "$jar" -print -quit 2>/dev/null)" ]; then
         return 0
@@ -69,14 +84,16 @@ ensure_built() {
     fi
 }
 
-# aot_cache JAVA JAR FLAGS...: prints the option that starts JAR from an AOT cache (JDK 25's
-# -XX:AOTCache: classes loaded and linked ahead of time, with method profiles), building the
+# aot_cache JAVA JAR FLAGS...: sets aot_flags to the options that start JAR from an AOT cache (JDK
+# 25's -XX:AOTCache: classes loaded and linked ahead of time, with method profiles), building the
 # cache first when it is missing or older than the jar. A cache only serves the same java and the
 # same flags, so the java's path is kept beside it; any failure just means starting without it.
 aot_cache() {
-    local java="$1" jar="$2" cache="${2%.jar}.aot" tmp
+    local java="$1" jar="$2" cache="${2%.jar}.aot" tmp cached_java=
     shift 2
-    if [ ! -f "$cache" ] || [ "$jar" -nt "$cache" ] || [ "$(cat "$cache.java" 2>/dev/null)" != "$java" ]; then
+    aot_flags=()
+    [ -f "$cache.java" ] && read -r cached_java < "$cache.java"
+    if [ ! -f "$cache" ] || [ "$jar" -nt "$cache" ] || [ "$cached_java" != "$java" ]; then
         echo "vcnn: preparing a start-up cache for this build (once, a few seconds)..." >&2
         tmp="$cache.$$.tmp"
         if "$java" "$@" -XX:AOTCacheOutput="$tmp" -jar "$jar" train --epochs 1 --train-size 300 --test-size 100 \
@@ -89,5 +106,5 @@ aot_cache() {
         rm -f "$tmp.config"
     fi
     # a cache that no longer matches (another JVM option, say) is skipped; its complaints are not the user's business
-    printf '%s\n' "-XX:AOTCache=$cache" "-Xlog:aot*=off"
+    aot_flags=("-XX:AOTCache=$cache" "-Xlog:aot*=off")
 }
