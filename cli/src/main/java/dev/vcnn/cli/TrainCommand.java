@@ -117,7 +117,7 @@ final class TrainCommand implements Callable<Integer> {
         Dataset train;
         Dataset test;
         // the JIT compiles the kernels on the warm-up's steps while the data is read
-        KernelWarmup warmup = KernelWarmup.start(kernels);
+        KernelWarmup warmup = parent.warmup(kernels);
         try {
             train = DataRequest.read(spec.commandLine(), "--train-size", ImageCount.describe(trainSize),
                     () -> TrainingData.train(dataDir, trainSize));

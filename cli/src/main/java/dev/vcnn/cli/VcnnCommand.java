@@ -1,5 +1,7 @@
 package dev.vcnn.cli;
 
+import dev.vcnn.engine.KernelWarmup;
+import dev.vcnn.engine.Kernels;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -24,6 +26,7 @@ final class VcnnCommand implements Runnable {
 
     private final BooleanSupplier stdoutIsTerminal;
     private final IntSupplier terminalColumns;
+    private KernelWarmup earlyWarmup;
 
     VcnnCommand(BooleanSupplier stdoutIsTerminal, IntSupplier terminalColumns) {
         this.stdoutIsTerminal = stdoutIsTerminal;
@@ -38,6 +41,27 @@ final class VcnnCommand implements Runnable {
     /** The terminal's width in columns; asked only when output is a terminal. */
     int terminalColumns() {
         return terminalColumns.getAsInt();
+    }
+
+    /** Keeps a kernel warm-up started before the options were parsed, for {@link #warmup}. */
+    void handOver(KernelWarmup warmup) {
+        earlyWarmup = warmup;
+    }
+
+    /**
+     * A running warm-up of {@code kernels}: the one handed over when it warms the same code (it has a
+     * head start), else a new one; a handed-over warm-up of other kernels is stopped.
+     */
+    KernelWarmup warmup(Kernels kernels) {
+        KernelWarmup early = earlyWarmup;
+        earlyWarmup = null;
+        if (early != null && early.warms(kernels)) {
+            return early;
+        }
+        if (early != null) {
+            early.close();
+        }
+        return KernelWarmup.start(kernels);
     }
 
     @Override

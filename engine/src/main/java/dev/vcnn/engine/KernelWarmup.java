@@ -10,10 +10,12 @@ import java.util.SplittableRandom;
  * caller's numbers are the same with or without it.
  */
 public final class KernelWarmup implements AutoCloseable {
+    private final Kernels kernels;
     private final Thread thread;
     private volatile boolean stopped;
 
     private KernelWarmup(Kernels kernels) {
+        this.kernels = kernels;
         this.thread = Thread.ofPlatform().daemon().name("vcnn-kernel-warmup").unstarted(() -> run(kernels));
     }
 
@@ -22,6 +24,14 @@ public final class KernelWarmup implements AutoCloseable {
         KernelWarmup warmup = new KernelWarmup(kernels);
         warmup.thread.start();
         return warmup;
+    }
+
+    /**
+     * Whether this warms up the code {@code other} runs: the JIT compiles per class, so any instance
+     * of the same implementation is warmed.
+     */
+    public boolean warms(Kernels other) {
+        return other.getClass() == kernels.getClass();
     }
 
     private void run(Kernels kernels) {
