@@ -52,13 +52,19 @@ final class BenchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--warmup must be >= 0, --round > 0 and --rounds >= 1 (finite numbers)");
         }
+        int[] widths;
+        try {
+            widths = KernelSelection.vectorWidths();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e); // a bad -Dvcnn.vectorBits
+        }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         List<Row> rows = new ArrayList<>();
         err.println("vcnn bench: measuring the scalar engine...");
         err.flush();
         rows.add(measure("scalar", 0));
-        for (int bits : KernelSelection.vectorWidths()) {
+        for (int bits : widths) {
             err.println("vcnn bench: measuring the vector engine at " + bits + " bits...");
             err.flush();
             rows.add(measure("vector", bits));

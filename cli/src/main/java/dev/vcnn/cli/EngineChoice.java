@@ -21,6 +21,8 @@ enum EngineChoice {
         } catch (UnsupportedOperationException e) {
             throw new CommandLine.ParameterException(commandLine, "--engine " + choice + " cannot run in this JVM: "
                     + e.getMessage(), e);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(commandLine, e.getMessage(), e); // a bad -Dvcnn.vectorBits
         }
     }
 

@@ -38,8 +38,15 @@ public final class Main {
     // kernels, which train runs unless told otherwise. Seed job 1.05 -> 0.98 s, median of 10 alternating
     // runs. Nothing is started, and nothing is said, where vectors cannot run: train reports that itself
     private static KernelWarmup earlyWarmup(String[] args) {
-        if (args.length == 0 || !args[0].equals("train") || KernelSelection.vectorWidths().length == 0) {
+        if (args.length == 0 || !args[0].equals("train")) {
             return null;
+        }
+        try {
+            if (KernelSelection.vectorWidths().length == 0) {
+                return null;
+            }
+        } catch (IllegalArgumentException e) {
+            return null; // a bad -Dvcnn.vectorBits, which train reports as a usage error
         }
         try {
             return KernelWarmup.start(KernelSelection.vector());

@@ -22,14 +22,20 @@ public final class KernelSelection {
         return Holder.SCALAR;
     }
 
-    /** The fastest implementation this JVM can run; decided once, warning once on fallback. */
+    /**
+     * The fastest implementation this JVM can run; decided once, warning once on fallback. Throws
+     * {@link IllegalArgumentException} naming {@code -Dvcnn.vectorBits} when that holds no width: a
+     * nonsense value is the user's to fix, not a reason to fall back.
+     */
     public static Kernels best() {
+        VectorWidth.requestedBits();
         return Holder.BEST;
     }
 
     /**
      * The vector implementation at the width {@code -Dvcnn.vectorBits} asks for (default: the
-     * CPU's preferred one). Throws {@link UnsupportedOperationException} saying why when it cannot run.
+     * CPU's preferred one). Throws {@link UnsupportedOperationException} saying why when it cannot run,
+     * {@link IllegalArgumentException} when {@code -Dvcnn.vectorBits} holds no width.
      */
     public static Kernels vector() {
         String reason = whyNoVectors();
@@ -49,8 +55,11 @@ public final class KernelSelection {
     /**
      * The vector widths in bits this JVM and CPU can run, narrowest first (e.g. 128, 256, 512);
      * empty when vectors cannot run at all. Pass one as {@code -Dvcnn.vectorBits} to a new JVM to use it.
+     * Throws {@link IllegalArgumentException} when this JVM's {@code -Dvcnn.vectorBits} holds no width
+     * (the vector class could not even be loaded to ask).
      */
     public static int[] vectorWidths() {
+        VectorWidth.requestedBits();
         if (ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty() || !hasOptimizingCompiler()) {
             return new int[0];
         }
