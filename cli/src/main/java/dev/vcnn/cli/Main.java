@@ -36,21 +36,15 @@ public final class Main {
     // `vcnn train` spends most of a short run waiting for C2 to compile the kernels (see KernelWarmup),
     // so their warm-up starts before picocli has read the options (0.2 s, interpreted): on the vector
     // kernels, which train runs unless told otherwise. Seed job 1.05 -> 0.98 s, median of 10 alternating
-    // runs. Nothing is started, and nothing is said, where vectors cannot run: train reports that itself
+    // runs. Nothing is started, and nothing is said, where vectors cannot run or -Dvcnn.vectorBits makes
+    // no sense: train reports both itself (a warning, a usage error)
     private static KernelWarmup earlyWarmup(String[] args) {
         if (args.length == 0 || !args[0].equals("train")) {
             return null;
         }
         try {
-            if (KernelSelection.vectorWidths().length == 0) {
-                return null;
-            }
-        } catch (IllegalArgumentException e) {
-            return null; // a bad -Dvcnn.vectorBits, which train reports as a usage error
-        }
-        try {
-            return KernelWarmup.start(KernelSelection.vector());
-        } catch (UnsupportedOperationException e) {
+            return KernelSelection.vectorWidths().length == 0 ? null : KernelWarmup.start(KernelSelection.vector());
+        } catch (UnsupportedOperationException | IllegalArgumentException e) {
             return null;
         }
     }
