@@ -1,6 +1,5 @@
 package dev.vcnn.cli;
 
-import dev.vcnn.engine.KernelSelection;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -52,12 +51,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--warmup must be >= 0, --round > 0 and --rounds >= 1 (finite numbers)");
         }
-        int[] widths;
-        try {
-            widths = KernelSelection.vectorWidths();
-        } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage(), e); // a bad -Dvcnn.vectorBits
-        }
+        int[] widths = EngineChoice.vectorWidths(spec.commandLine());
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         List<Row> rows = new ArrayList<>();

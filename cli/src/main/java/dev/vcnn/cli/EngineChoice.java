@@ -13,7 +13,7 @@ enum EngineChoice {
 
     /**
      * The kernels for a choice, where an engine named with --engine that cannot run here is a usage
-     * error naming the option and why.
+     * error naming the option and why, and so is a nonsense -Dvcnn.vectorBits.
      */
     static Kernels kernels(EngineChoice choice, CommandLine commandLine) {
         try {
@@ -22,8 +22,22 @@ enum EngineChoice {
             throw new CommandLine.ParameterException(commandLine, "--engine " + choice + " cannot run in this JVM: "
                     + e.getMessage(), e);
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(commandLine, e.getMessage(), e); // a bad -Dvcnn.vectorBits
+            throw badVectorBits(commandLine, e);
         }
+    }
+
+    /** The vector widths this JVM can run (see KernelSelection), a nonsense -Dvcnn.vectorBits being a usage error. */
+    static int[] vectorWidths(CommandLine commandLine) {
+        try {
+            return KernelSelection.vectorWidths();
+        } catch (IllegalArgumentException e) {
+            throw badVectorBits(commandLine, e);
+        }
+    }
+
+    // the property's own message says what is wrong and what would do
+    private static CommandLine.ParameterException badVectorBits(CommandLine commandLine, IllegalArgumentException e) {
+        return new CommandLine.ParameterException(commandLine, e.getMessage(), e);
     }
 
     /** The kernels for a choice; an engine asked for by name must run, only the default (null) may fall back. */

@@ -43,7 +43,7 @@ public final class Main {
             return null;
         }
         try {
-            return KernelSelection.vectorWidths().length == 0 ? null : KernelWarmup.start(KernelSelection.vector());
+            return KernelWarmup.start(KernelSelection.vector());
         } catch (UnsupportedOperationException | IllegalArgumentException e) {
             return null;
         }

@@ -28,7 +28,7 @@ public final class KernelSelection {
      * nonsense value is the user's to fix, not a reason to fall back.
      */
     public static Kernels best() {
-        VectorWidth.requestedBits();
+        VectorWidth.requestedBits(); // throws on a nonsense value, before the holder's initializer can
         return Holder.BEST;
     }
 
@@ -59,7 +59,7 @@ public final class KernelSelection {
      * (the vector class could not even be loaded to ask).
      */
     public static int[] vectorWidths() {
-        VectorWidth.requestedBits();
+        VectorWidth.requestedBits(); // throws on a nonsense value, before the vector class's initializer can
         if (ModuleLayer.boot().findModule(VECTOR_MODULE).isEmpty() || !hasOptimizingCompiler()) {
             return new int[0];
         }
