@@ -29,7 +29,8 @@ import java.util.TreeMap;
  * {@link PeakBenchmark} measured in the same run (its fastest iteration), and bytes allocated per operation.
  *
  * <pre>java --add-modules=jdk.incubator.vector -cp bench/target/benchmarks.jar dev.vcnn.bench.Report [--quick]</pre>
- * Default: both shapes, 3 x 1 s warm-up and 5 x 1 s measurement per benchmark (about 6 minutes).
+ * Default: both shapes, 3 x 1 s warm-up and 5 x 1 s measurement per benchmark, the seed-shape training
+ * step and inference in three JVMs each (about 8 minutes).
  * {@code --quick}: the seed's shape only, 2 x 1 s warm-up and 3 x 0.3 s measurement (under 2 minutes).
  * The warm-up stays a full 2 s even then: until C2 has compiled a vector kernel it runs interpreted or
  * C1-compiled Vector API code, which boxes every vector and is hundreds of times slower than scalar.
@@ -47,24 +48,44 @@ public final class Report {
                 System.exit(2);
             }
         }
-        // JMH echoes every fork's output (JVM warnings included); keep it out of the table, in a log
-        Path log = Files.createTempFile("vcnn-jmh-", ".log");
+        // JMH echoes every fork's output (JVM warnings included); keep it out of the table, in logs
+        Path logs = Files.createTempDirectory("vcnn-jmh-");
+        System.err.println("vcnn bench report: running the JMH suite" + (quick ? " (quick)" : "")
+                + "; JMH's own output goes to " + logs);
+        long start = System.nanoTime();
+        List<RunResult> results = new ArrayList<>();
+        String kernels = KernelBenchmarks.class.getName() + "\\..*|" + PeakBenchmark.class.getName() + "\\..*";
+        String network = NetworkBenchmarks.class.getName() + "\\..*";
+        if (quick) {
+            results.addAll(run(options(logs, "all", quick).include(kernels).include(network).param("shape", "seed")));
+        } else {
+            results.addAll(run(options(logs, "kernels", quick).include(kernels)));
+            results.addAll(run(options(logs, "network-large", quick).include(network).param("shape", "large")));
+            // the step and inference the targets are about run in three JVMs, and their medians are over all
+            // three: a single fork lands in the host's slow state a third to half of the time (see README)
+            results.addAll(run(options(logs, "network-seed", quick).include(network).param("shape", "seed")
+                    .forks(SEED_NETWORK_FORKS)));
+        }
+        print(results, System.out, quick, (System.nanoTime() - start) / 1e9);
+    }
+
+    private static final int SEED_NETWORK_FORKS = 3;
+
+    private static ChainedOptionsBuilder options(Path logs, String part, boolean quick) {
         ChainedOptionsBuilder options = new OptionsBuilder()
-                .include(Report.class.getPackageName() + ".*")
-                .output(log.toString())
+                .output(logs.resolve(part + ".log").toString())
                 .addProfiler(GCProfiler.class)
                 .shouldFailOnError(true)
                 .verbosity(VerboseMode.NORMAL);
         if (quick) {
-            options.param("shape", "seed")
-                    .warmupIterations(2).warmupTime(TimeValue.seconds(1))
+            options.warmupIterations(2).warmupTime(TimeValue.seconds(1))
                     .measurementIterations(3).measurementTime(TimeValue.milliseconds(300));
         }
-        System.err.println("vcnn bench report: running the JMH suite" + (quick ? " (quick)" : "")
-                + "; JMH's own output goes to " + log);
-        long start = System.nanoTime();
-        Collection<RunResult> results = new Runner(options.build()).run();
-        print(results, System.out, quick, (System.nanoTime() - start) / 1e9);
+        return options;
+    }
+
+    private static Collection<RunResult> run(ChainedOptionsBuilder options) throws RunnerException {
+        return new Runner(options.build()).run();
     }
 
     private record Row(String name, String shape) implements Comparable<Row> {
@@ -75,7 +96,8 @@ public final class Report {
         }
     }
 
-    private record Measured(double medianNanos, double bytesPerOp) {
+    // forkMedians: the median of each JVM's iterations, where the benchmark ran in more than one
+    private record Measured(double medianNanos, double bytesPerOp, List<Double> forkMedians) {
     }
 
     static void print(Collection<RunResult> results, PrintStream out, boolean quick, double seconds) {
@@ -84,7 +106,7 @@ public final class Report {
         for (RunResult run : results) {
             BenchmarkParams params = run.getParams();
             String method = params.getBenchmark().substring(params.getBenchmark().lastIndexOf('.') + 1);
-            Measured measured = new Measured(median(run), bytesPerOp(run));
+            Measured measured = new Measured(median(run), bytesPerOp(run), forkMedians(run));
             if (method.equals("fmaChains")) {
                 peakGflops = PeakBenchmark.flopsPerOperation() / fastest(run);
                 continue;
@@ -115,6 +137,19 @@ public final class Report {
         out.println();
         out.println("Times are medians over measurement iterations of the mean time per call; images/s = 1e9 / "
                 + "trainingStep or inference time.");
+        for (Map.Entry<Row, Measured[]> entry : rows.entrySet()) {
+            Measured scalar = entry.getValue()[0];
+            Measured vector = entry.getValue()[1];
+            if (vector.forkMedians().size() > 1) {
+                out.printf("%s (%s) ran in %d JVMs; the median of each one's iterations: scalar %s, vector %s.%n",
+                        entry.getKey().name(), entry.getKey().shape(), vector.forkMedians().size(),
+                        times(scalar.forkMedians()), times(vector.forkMedians()));
+            }
+        }
+    }
+
+    private static String times(List<Double> nanos) {
+        return String.join(" / ", nanos.stream().map(Report::time).toList());
     }
 
     // FLOP of one call, counting a multiply-add as 2; 0 where the work is comparisons and moves
@@ -131,9 +166,27 @@ public final class Report {
     }
 
     private static double median(RunResult run) {
-        List<Double> scores = iterationScores(run);
-        int n = scores.size();
-        return n % 2 == 1 ? scores.get(n / 2) : (scores.get(n / 2 - 1) + scores.get(n / 2)) / 2;
+        return median(iterationScores(run));
+    }
+
+    // sorted: fastest first
+    private static double median(List<Double> sorted) {
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
+    // in the order the JVMs ran
+    private static List<Double> forkMedians(RunResult run) {
+        List<Double> medians = new ArrayList<>();
+        for (BenchmarkResult fork : run.getBenchmarkResults()) {
+            List<Double> scores = new ArrayList<>();
+            for (IterationResult iteration : fork.getIterationResults()) {
+                scores.add(iteration.getPrimaryResult().getScore());
+            }
+            scores.sort(null);
+            medians.add(median(scores));
+        }
+        return medians;
     }
 
     // the fastest iteration: other work on the machine only ever slows an FMA chain down, so for the
