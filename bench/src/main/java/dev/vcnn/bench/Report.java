@@ -36,6 +36,8 @@ import java.util.TreeMap;
  * C1-compiled Vector API code, which boxes every vector and is hundreds of times slower than scalar.
  */
 public final class Report {
+    // JVMs for the seed shape's training step and inference, the rows the targets are about
+    private static final int SEED_NETWORK_FORKS = 3;
 
     private Report() {
     }
@@ -68,8 +70,6 @@ public final class Report {
         }
         print(results, System.out, quick, (System.nanoTime() - start) / 1e9);
     }
-
-    private static final int SEED_NETWORK_FORKS = 3;
 
     private static ChainedOptionsBuilder options(Path logs, String part, boolean quick) {
         ChainedOptionsBuilder options = new OptionsBuilder()
