@@ -179,12 +179,7 @@ public final class Report {
     private static List<Double> forkMedians(RunResult run) {
         List<Double> medians = new ArrayList<>();
         for (BenchmarkResult fork : run.getBenchmarkResults()) {
-            List<Double> scores = new ArrayList<>();
-            for (IterationResult iteration : fork.getIterationResults()) {
-                scores.add(iteration.getPrimaryResult().getScore());
-            }
-            scores.sort(null);
-            medians.add(median(scores));
+            medians.add(median(scores(fork.getIterationResults())));
         }
         return medians;
     }
@@ -196,13 +191,20 @@ public final class Report {
         return iterationScores(run).get(0);
     }
 
-    // ns per operation of every measured iteration, fastest first
+    // ns per operation of every measured iteration in every JVM, fastest first
     private static List<Double> iterationScores(RunResult run) {
-        List<Double> scores = new ArrayList<>();
+        List<IterationResult> iterations = new ArrayList<>();
         for (BenchmarkResult fork : run.getBenchmarkResults()) {
-            for (IterationResult iteration : fork.getIterationResults()) {
-                scores.add(iteration.getPrimaryResult().getScore());
-            }
+            iterations.addAll(fork.getIterationResults());
+        }
+        return scores(iterations);
+    }
+
+    // ns per operation of these iterations, fastest first
+    private static List<Double> scores(Collection<IterationResult> iterations) {
+        List<Double> scores = new ArrayList<>();
+        for (IterationResult iteration : iterations) {
+            scores.add(iteration.getPrimaryResult().getScore());
         }
         scores.sort(null);
         return scores;
