@@ -98,7 +98,7 @@ vcnn_jvm_flags() {
     # them on their own although they are only ever needed inlined into the kernels. Measured in
     # alternating runs: seed job training 0.86-1.25 -> 0.56-0.81 s, full MNIST 3 epochs 1.91-2.20 -> 1.35-1.92 s
     jvm_flags+=(-XX:CompileCommand=quiet
-        -XX:CompileCommand=CompileThresholdScaling,dev.vcnn.engine.VectorKernels::*,0.02
+        -XX:CompileCommand=CompileThresholdScaling,dev.vcnn.engine.kernels.VectorKernels::*,0.02
         -XX:CompileCommand=CompileThresholdScaling,jdk.incubator.vector.*::*,20.0
         -XX:CompileCommand=CompileThresholdScaling,jdk.internal.vm.vector.*::*,20.0)
     # C2 compiles a method twice when a long loop gets hot first (once "on stack" from inside the loop,

@@ -1,6 +1,6 @@
 package dev.vcnn.bench;
 
-import dev.vcnn.engine.Kernels;
+import dev.vcnn.engine.kernels.Kernels;
 
 import java.util.Arrays;
 import java.util.function.Consumer;

@@ -1,6 +1,6 @@
 package dev.vcnn.bench;
 
-import dev.vcnn.engine.Kernels;
+import dev.vcnn.engine.kernels.Kernels;
 import org.openjdk.jmh.annotations.Benchmark;
 
 /**

@@ -1,7 +1,7 @@
 package dev.vcnn.bench;
 
-import dev.vcnn.engine.KernelSelection;
-import dev.vcnn.engine.Kernels;
+import dev.vcnn.engine.kernels.KernelSelection;
+import dev.vcnn.engine.kernels.Kernels;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;

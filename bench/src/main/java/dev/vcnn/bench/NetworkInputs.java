@@ -1,7 +1,7 @@
 package dev.vcnn.bench;
 
-import dev.vcnn.engine.KernelSelection;
-import dev.vcnn.engine.Network;
+import dev.vcnn.engine.kernels.KernelSelection;
+import dev.vcnn.engine.network.Network;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;

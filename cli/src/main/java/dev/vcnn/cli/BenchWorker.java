@@ -1,8 +1,8 @@
 package dev.vcnn.cli;
 
-import dev.vcnn.engine.KernelSelection;
-import dev.vcnn.engine.Kernels;
-import dev.vcnn.engine.Throughput;
+import dev.vcnn.engine.kernels.KernelSelection;
+import dev.vcnn.engine.kernels.Kernels;
+import dev.vcnn.engine.training.Throughput;
 import dev.vcnn.engine.data.Dataset;
 
 /**

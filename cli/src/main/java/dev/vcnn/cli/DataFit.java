@@ -1,6 +1,6 @@
 package dev.vcnn.cli;
 
-import dev.vcnn.engine.Network;
+import dev.vcnn.engine.network.Network;
 import dev.vcnn.engine.data.DataFormatException;
 import dev.vcnn.engine.data.Dataset;
 import dev.vcnn.engine.model.Architecture;

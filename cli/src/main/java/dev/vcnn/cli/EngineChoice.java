@@ -1,7 +1,7 @@
 package dev.vcnn.cli;
 
-import dev.vcnn.engine.KernelSelection;
-import dev.vcnn.engine.Kernels;
+import dev.vcnn.engine.kernels.KernelSelection;
+import dev.vcnn.engine.kernels.Kernels;
 import picocli.CommandLine;
 
 /** What {@code --engine} accepts. */

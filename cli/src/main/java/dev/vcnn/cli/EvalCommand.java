@@ -1,8 +1,8 @@
 package dev.vcnn.cli;
 
-import dev.vcnn.engine.ConfusionMatrix;
-import dev.vcnn.engine.Network;
-import dev.vcnn.engine.Trainer;
+import dev.vcnn.engine.training.ConfusionMatrix;
+import dev.vcnn.engine.network.Network;
+import dev.vcnn.engine.training.Trainer;
 import dev.vcnn.engine.data.DataFormatException;
 import dev.vcnn.engine.data.Dataset;
 import dev.vcnn.engine.model.ModelFormatException;

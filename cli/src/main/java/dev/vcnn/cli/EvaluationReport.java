@@ -1,7 +1,7 @@
 package dev.vcnn.cli;
 
-import dev.vcnn.engine.ConfusionMatrix;
-import dev.vcnn.engine.Evaluation;
+import dev.vcnn.engine.training.ConfusionMatrix;
+import dev.vcnn.engine.training.Evaluation;
 
 import java.io.PrintWriter;
 import java.util.List;

@@ -1,6 +1,6 @@
 package dev.vcnn.cli;
 
-import dev.vcnn.engine.TrainingDivergedException;
+import dev.vcnn.engine.training.TrainingDivergedException;
 import dev.vcnn.engine.data.DataFormatException;
 import dev.vcnn.engine.io.FileWriteException;
 import dev.vcnn.engine.model.ModelFormatException;

@@ -1,7 +1,7 @@
 package dev.vcnn.cli;
 
-import dev.vcnn.engine.KernelSelection;
-import dev.vcnn.engine.KernelWarmup;
+import dev.vcnn.engine.kernels.KernelSelection;
+import dev.vcnn.engine.training.KernelWarmup;
 import picocli.CommandLine;
 
 /** Entry point of the {@code vcnn} command line. */

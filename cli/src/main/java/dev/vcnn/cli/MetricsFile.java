@@ -1,8 +1,8 @@
 package dev.vcnn.cli;
 
 import com.fasterxml.jackson.jr.ob.JSON;
-import dev.vcnn.engine.ConfusionMatrix;
-import dev.vcnn.engine.Evaluation;
+import dev.vcnn.engine.training.ConfusionMatrix;
+import dev.vcnn.engine.training.Evaluation;
 import dev.vcnn.engine.io.AtomicFiles;
 import dev.vcnn.engine.io.FileWriteException;
 

@@ -1,6 +1,6 @@
 package dev.vcnn.cli;
 
-import dev.vcnn.engine.Evaluation;
+import dev.vcnn.engine.training.Evaluation;
 import dev.vcnn.engine.model.ModelInfo;
 import dev.vcnn.engine.model.TrainingRecord;
 

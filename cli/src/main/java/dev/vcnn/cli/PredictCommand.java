@@ -1,7 +1,7 @@
 package dev.vcnn.cli;
 
-import dev.vcnn.engine.Network;
-import dev.vcnn.engine.Prediction;
+import dev.vcnn.engine.network.Network;
+import dev.vcnn.engine.network.Prediction;
 import dev.vcnn.engine.data.DataFormatException;
 import dev.vcnn.engine.data.Dataset;
 import dev.vcnn.engine.data.IdxReader;

@@ -1,6 +1,6 @@
 package dev.vcnn.cli;
 
-import dev.vcnn.engine.TrainingListener;
+import dev.vcnn.engine.training.TrainingListener;
 import me.tongfei.progressbar.DelegatingProgressBarConsumer;
 import me.tongfei.progressbar.ProgressBar;
 import me.tongfei.progressbar.ProgressBarBuilder;

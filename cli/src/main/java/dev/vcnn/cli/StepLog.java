@@ -1,6 +1,6 @@
 package dev.vcnn.cli;
 
-import dev.vcnn.engine.TrainingListener;
+import dev.vcnn.engine.training.TrainingListener;
 
 import java.io.PrintWriter;
 

@@ -1,14 +1,14 @@
 package dev.vcnn.cli;
 
-import dev.vcnn.engine.ConfusionMatrix;
-import dev.vcnn.engine.Evaluation;
-import dev.vcnn.engine.KernelWarmup;
-import dev.vcnn.engine.Kernels;
-import dev.vcnn.engine.Network;
-import dev.vcnn.engine.Trainer;
-import dev.vcnn.engine.TrainingDivergedException;
-import dev.vcnn.engine.TrainingListener;
-import dev.vcnn.engine.TrainingStats;
+import dev.vcnn.engine.training.ConfusionMatrix;
+import dev.vcnn.engine.training.Evaluation;
+import dev.vcnn.engine.training.KernelWarmup;
+import dev.vcnn.engine.kernels.Kernels;
+import dev.vcnn.engine.network.Network;
+import dev.vcnn.engine.training.Trainer;
+import dev.vcnn.engine.training.TrainingDivergedException;
+import dev.vcnn.engine.training.TrainingListener;
+import dev.vcnn.engine.training.TrainingStats;
 import dev.vcnn.engine.data.DataFormatException;
 import dev.vcnn.engine.data.Dataset;
 import dev.vcnn.engine.io.AtomicFiles;

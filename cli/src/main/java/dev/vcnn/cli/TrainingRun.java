@@ -1,7 +1,7 @@
 package dev.vcnn.cli;
 
-import dev.vcnn.engine.ConfusionMatrix;
-import dev.vcnn.engine.TrainingStats;
+import dev.vcnn.engine.training.ConfusionMatrix;
+import dev.vcnn.engine.training.TrainingStats;
 
 import java.nio.file.Path;
 import java.util.List;

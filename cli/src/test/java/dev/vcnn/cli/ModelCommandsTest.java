@@ -1,7 +1,7 @@
 package dev.vcnn.cli;
 
-import dev.vcnn.engine.KernelSelection;
-import dev.vcnn.engine.Network;
+import dev.vcnn.engine.kernels.KernelSelection;
+import dev.vcnn.engine.network.Network;
 import dev.vcnn.engine.model.ModelFile;
 import dev.vcnn.engine.model.SavedModel;
 import org.junit.jupiter.api.BeforeAll;

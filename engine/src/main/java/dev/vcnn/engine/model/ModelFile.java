@@ -1,6 +1,6 @@
 package dev.vcnn.engine.model;
 
-import dev.vcnn.engine.Network;
+import dev.vcnn.engine.network.Network;
 import dev.vcnn.engine.io.FileWriteException;
 
 import java.nio.file.Path;

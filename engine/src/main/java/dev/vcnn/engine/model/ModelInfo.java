@@ -1,6 +1,6 @@
 package dev.vcnn.engine.model;
 
-import dev.vcnn.engine.Evaluation;
+import dev.vcnn.engine.training.Evaluation;
 
 import java.util.List;
 

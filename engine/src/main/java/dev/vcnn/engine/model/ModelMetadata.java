@@ -1,7 +1,7 @@
 package dev.vcnn.engine.model;
 
 import com.fasterxml.jackson.jr.ob.JSON;
-import dev.vcnn.engine.Evaluation;
+import dev.vcnn.engine.training.Evaluation;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,7 +1,7 @@
 package dev.vcnn.engine.model;
 
-import dev.vcnn.engine.Kernels;
-import dev.vcnn.engine.Network;
+import dev.vcnn.engine.kernels.Kernels;
+import dev.vcnn.engine.network.Network;
 
 import java.nio.file.Path;
 import java.util.Arrays;

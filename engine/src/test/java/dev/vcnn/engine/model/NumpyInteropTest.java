@@ -1,9 +1,9 @@
 package dev.vcnn.engine.model;
 
-import dev.vcnn.engine.Evaluation;
-import dev.vcnn.engine.KernelSelection;
-import dev.vcnn.engine.Network;
-import dev.vcnn.engine.Prediction;
+import dev.vcnn.engine.training.Evaluation;
+import dev.vcnn.engine.kernels.KernelSelection;
+import dev.vcnn.engine.network.Network;
+import dev.vcnn.engine.network.Prediction;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

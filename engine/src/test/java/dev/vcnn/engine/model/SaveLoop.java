@@ -1,8 +1,8 @@
 package dev.vcnn.engine.model;
 
-import dev.vcnn.engine.Evaluation;
-import dev.vcnn.engine.KernelSelection;
-import dev.vcnn.engine.Network;
+import dev.vcnn.engine.training.Evaluation;
+import dev.vcnn.engine.kernels.KernelSelection;
+import dev.vcnn.engine.network.Network;
 import dev.vcnn.engine.io.FileWriteException;
 
 import java.nio.file.Path;

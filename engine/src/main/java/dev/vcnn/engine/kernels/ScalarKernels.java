@@ -1,0 +1,254 @@
+package dev.vcnn.engine.kernels;
+
+import java.util.Arrays;
+
+/**
+ * The readable reference: plain loops that follow the formulas on {@link Kernels} line by line.
+ * Every faster implementation is tested against this one, so clarity wins over speed here.
+ */
+public final class ScalarKernels implements Kernels {
+
+    @Override
+    public String name() {
+        return "scalar";
+    }
+
+    // in [C][H][W]; filters [F][C][3][3]; out [F][H-2][W-2]
+    @Override
+    public void conv3x3Forward(float[] in, int channels, int height, int width,
+                               float[] filters, int filterCount, float[] out) {
+        int outHeight = height - 2;
+        int outWidth = width - 2;
+        for (int f = 0; f < filterCount; f++) {
+            for (int y = 0; y < outHeight; y++) {
+                for (int x = 0; x < outWidth; x++) {
+                    out[(f * outHeight + y) * outWidth + x] = convolveAt(in, channels, height, width, filters, f, y, x);
+                }
+            }
+        }
+    }
+
+    // conv[f][y][x] = sum_c sum_i sum_j filters[f][c][i][j] * in[c][y+i][x+j]
+    private static float convolveAt(float[] in, int channels, int height, int width, float[] filters,
+                                    int f, int y, int x) {
+        float sum = 0f;
+        for (int c = 0; c < channels; c++) {
+            for (int i = 0; i < 3; i++) {
+                for (int j = 0; j < 3; j++) {
+                    sum += filters[((f * channels + c) * 3 + i) * 3 + j] * in[(c * height + y + i) * width + x + j];
+                }
+            }
+        }
+        return sum;
+    }
+
+    // in [C][H][W]; filters [F][C][3][3]; pooled, argmax [F][(H-2)/2][(W-2)/2]
+    @Override
+    public void conv3x3MaxPool2x2Forward(float[] in, int channels, int height, int width,
+                                         float[] filters, int filterCount, float[] pooled, int[] argmax) {
+        int convHeight = height - 2;
+        int convWidth = width - 2;
+        int outHeight = convHeight / 2;
+        int outWidth = convWidth / 2;
+        for (int f = 0; f < filterCount; f++) {
+            for (int y = 0; y < outHeight; y++) {
+                for (int x = 0; x < outWidth; x++) {
+                    // visit the window in row-major order; a strict '>' keeps the first maximum on ties
+                    float best = 0f;
+                    int bestAt = -1;
+                    for (int i = 0; i < 2; i++) {
+                        for (int j = 0; j < 2; j++) {
+                            float value = convolveAt(in, channels, height, width, filters, f, 2 * y + i, 2 * x + j);
+                            if (bestAt < 0 || value > best) {
+                                best = value;
+                                bestAt = (f * convHeight + 2 * y + i) * convWidth + 2 * x + j;
+                            }
+                        }
+                    }
+                    int o = (f * outHeight + y) * outWidth + x;
+                    pooled[o] = best;
+                    if (argmax != null) {
+                        argmax[o] = bestAt;
+                    }
+                }
+            }
+        }
+    }
+
+    // in [C][H][W]; dOut [F][H-2][W-2]; dFilters [F][C][3][3]
+    @Override
+    public void conv3x3FilterGradient(float[] in, int channels, int height, int width,
+                                      float[] dOut, int filterCount, float[] dFilters) {
+        int outHeight = height - 2;
+        int outWidth = width - 2;
+        for (int f = 0; f < filterCount; f++) {
+            for (int c = 0; c < channels; c++) {
+                for (int i = 0; i < 3; i++) {
+                    for (int j = 0; j < 3; j++) {
+                        float sum = 0f;
+                        for (int y = 0; y < outHeight; y++) {
+                            for (int x = 0; x < outWidth; x++) {
+                                sum += dOut[(f * outHeight + y) * outWidth + x]
+                                        * in[(c * height + y + i) * width + x + j];
+                            }
+                        }
+                        dFilters[((f * channels + c) * 3 + i) * 3 + j] = sum;
+                    }
+                }
+            }
+        }
+    }
+
+    // in [C][H][W]; dPooled, argmax [F][(H-2)/2][(W-2)/2]; dFilters [F][C][3][3]
+    @Override
+    public void conv3x3FilterGradientFromPool(float[] in, int channels, int height, int width,
+                                              float[] dPooled, int[] argmax, int filterCount, float[] dFilters) {
+        int convHeight = height - 2;
+        int convWidth = width - 2;
+        int pooledPerFilter = (convHeight / 2) * (convWidth / 2);
+        Arrays.fill(dFilters, 0, filterCount * channels * 9, 0f);
+        for (int k = 0; k < filterCount * pooledPerFilter; k++) {
+            // the conv position (f, y, x) this window's max came from
+            int f = argmax[k] / (convHeight * convWidth);
+            int y = argmax[k] / convWidth % convHeight;
+            int x = argmax[k] % convWidth;
+            for (int c = 0; c < channels; c++) {
+                for (int i = 0; i < 3; i++) {
+                    for (int j = 0; j < 3; j++) {
+                        dFilters[((f * channels + c) * 3 + i) * 3 + j] += dPooled[k] * in[(c * height + y + i) * width + x + j];
+                    }
+                }
+            }
+        }
+    }
+
+    // dOut [F][H-2][W-2]; filters [F][C][3][3]; dIn [C][H][W]
+    @Override
+    public void conv3x3InputGradient(float[] dOut, int filterCount, int height, int width,
+                                     float[] filters, int channels, float[] dIn) {
+        int outHeight = height - 2;
+        int outWidth = width - 2;
+        for (int c = 0; c < channels; c++) {
+            for (int y = 0; y < height; y++) {
+                for (int x = 0; x < width; x++) {
+                    float sum = 0f;
+                    for (int f = 0; f < filterCount; f++) {
+                        for (int i = 0; i < 3; i++) {
+                            int outY = y - i;
+                            if (outY < 0 || outY >= outHeight) {
+                                continue;
+                            }
+                            for (int j = 0; j < 3; j++) {
+                                int outX = x - j;
+                                if (outX < 0 || outX >= outWidth) {
+                                    continue;
+                                }
+                                sum += dOut[(f * outHeight + outY) * outWidth + outX]
+                                        * filters[((f * channels + c) * 3 + i) * 3 + j];
+                            }
+                        }
+                    }
+                    dIn[(c * height + y) * width + x] = sum;
+                }
+            }
+        }
+    }
+
+    // in [C][H][W]; out, argmax [C][H/2][W/2]
+    @Override
+    public void maxPool2x2Forward(float[] in, int channels, int height, int width, float[] out, int[] argmax) {
+        maxPool2x2Rows(in, height, width, out, argmax, 0, channels * (height / 2));
+    }
+
+    // Pooled rows [fromRow, toRow) of all channels in order: row r is row r % (H/2) of channel
+    // r / (H/2), and starts at out[r * (W/2)]. The vector kernel leaves its last rows to this.
+    static void maxPool2x2Rows(float[] in, int height, int width, float[] out, int[] argmax, int fromRow, int toRow) {
+        int outHeight = height / 2;
+        int outWidth = width / 2;
+        for (int r = fromRow; r < toRow; r++) {
+            int c = r / outHeight;
+            int y = r % outHeight;
+            for (int x = 0; x < outWidth; x++) {
+                // visit the window in row-major order; a strict '>' keeps the first maximum on ties
+                int best = (c * height + 2 * y) * width + 2 * x;
+                for (int i = 0; i < 2; i++) {
+                    for (int j = 0; j < 2; j++) {
+                        int k = (c * height + 2 * y + i) * width + 2 * x + j;
+                        if (in[k] > in[best]) {
+                            best = k;
+                        }
+                    }
+                }
+                int o = r * outWidth + x;
+                out[o] = in[best];
+                argmax[o] = best;
+            }
+        }
+    }
+
+    @Override
+    public void maxPool2x2Backward(float[] dOut, int[] argmax, int pooledSize, float[] dIn, int inputSize) {
+        Arrays.fill(dIn, 0, inputSize, 0f);
+        for (int o = 0; o < pooledSize; o++) {
+            dIn[argmax[o]] = dOut[o];
+        }
+    }
+
+    // x [I]; weights [O][I]; biases, logits [O]
+    @Override
+    public void denseForward(float[] x, int inputs, float[] weights, float[] biases, int outputs, float[] logits) {
+        for (int o = 0; o < outputs; o++) {
+            float sum = 0f;
+            for (int i = 0; i < inputs; i++) {
+                sum += weights[o * inputs + i] * x[i];
+            }
+            logits[o] = biases[o] + sum;
+        }
+    }
+
+    @Override
+    public void softmax(float[] logits, int n, float[] probs) {
+        // subtracting the max changes nothing mathematically and keeps exp() from overflowing
+        float max = Float.NEGATIVE_INFINITY;
+        for (int k = 0; k < n; k++) {
+            max = Math.max(max, logits[k]);
+        }
+        float total = 0f;
+        for (int k = 0; k < n; k++) {
+            probs[k] = (float) Math.exp(logits[k] - max);
+            total += probs[k];
+        }
+        for (int k = 0; k < n; k++) {
+            probs[k] /= total;
+        }
+    }
+
+    // x, dx [I]; weights [O][I]; biases, dLogits [O]
+    @Override
+    public void denseBackwardUpdate(float[] x, int inputs, float[] weights, float[] biases, int outputs,
+                                    float[] dLogits, float lr, float[] dx) {
+        if (dx != null) {
+            // the input gradient needs the weights before this step's update, so it comes first
+            for (int i = 0; i < inputs; i++) {
+                float sum = 0f;
+                for (int o = 0; o < outputs; o++) {
+                    sum += weights[o * inputs + i] * dLogits[o];
+                }
+                dx[i] = sum;
+            }
+        }
+        for (int o = 0; o < outputs; o++) {
+            for (int i = 0; i < inputs; i++) {
+                weights[o * inputs + i] -= lr * dLogits[o] * x[i];
+            }
+            biases[o] -= lr * dLogits[o];
+        }
+    }
+
+    @Override
+    public void sgdUpdate(float[] params, float[] grads, int n, float lr) {
+        for (int k = 0; k < n; k++) {
+            params[k] -= lr * grads[k];
+        }
+    }
+}

@@ -1,0 +1,114 @@
+package dev.vcnn.engine.training;
+
+import dev.vcnn.engine.kernels.Kernels;
+import dev.vcnn.engine.network.Network;
+
+import dev.vcnn.engine.data.Dataset;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+
+/**
+ * A quick in-process measurement of training and inference speed for one set of kernels, for
+ * people who want a number rather than a JMH report. It trains the seed's network on the given
+ * images (cycling through them) so the work is the real job's, warms up until the JIT has had
+ * its time (at least {@code warmupSeconds}, longer while rounds keep getting faster), then reports
+ * the median of several short timed rounds.
+ */
+public final class Throughput {
+
+    /** Images per second for one training step (forward, backward, update) and one inference. */
+    public record Rates(double training, double inference) {
+    }
+
+    private Throughput() {
+    }
+
+    public static Rates measure(Kernels kernels, Dataset data, double warmupSeconds, int rounds, double roundSeconds) {
+        Network network = new Network(kernels, 1, data.rows(), data.cols(), Network.SEED_FILTERS,
+                Network.SEED_CLASSES, new SplittableRandom(1));
+        float[][] images = new float[data.count()][data.imageSize()];
+        for (int k = 0; k < images.length; k++) {
+            data.imageInto(k, images[k]);
+        }
+        Loop loop = new Loop(network, images, data);
+        long warmupEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
+        while (System.nanoTime() < warmupEnd) {
+            loop.train(200);
+            loop.infer(200);
+        }
+        // C2 may still be compiling kernels after the minimum warm-up (on a busy machine it took 4 s):
+        // go on until a training round is no longer clearly faster than the one before, or the cap
+        long cap = System.nanoTime() + (long) (3 * warmupSeconds * 1e9);
+        double previous = loop.rate(true, roundSeconds);
+        while (System.nanoTime() < cap) {
+            double current = loop.rate(true, roundSeconds);
+            loop.infer(200);
+            if (current < previous * 1.05) {
+                break;
+            }
+            previous = current;
+        }
+        double[] training = new double[rounds];
+        double[] inference = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            training[r] = loop.rate(true, roundSeconds);
+            inference[r] = loop.rate(false, roundSeconds);
+        }
+        return new Rates(median(training), median(inference));
+    }
+
+    // cycles through the images; each rate() runs whole batches of 100 until the round's time is up
+    private static final class Loop {
+        private final Network network;
+        private final float[][] images;
+        private final Dataset data;
+        private int next;
+        private double sink;
+
+        Loop(Network network, float[][] images, Dataset data) {
+            this.network = network;
+            this.images = images;
+            this.data = data;
+        }
+
+        void train(int steps) {
+            for (int s = 0; s < steps; s++) {
+                next = (next + 1) % images.length;
+                sink += network.trainStep(images[next], data.label(next), 0.005f);
+            }
+        }
+
+        void infer(int steps) {
+            for (int s = 0; s < steps; s++) {
+                next = (next + 1) % images.length;
+                sink += network.forward(images[next])[0];
+            }
+        }
+
+        double rate(boolean training, double seconds) {
+            long start = System.nanoTime();
+            long end = start + (long) (seconds * 1e9);
+            long images = 0;
+            do {
+                if (training) {
+                    train(100);
+                } else {
+                    infer(100);
+                }
+                images += 100;
+            } while (System.nanoTime() < end);
+            if (Double.isNaN(sink)) {
+                throw new IllegalStateException("training diverged while measuring");
+            }
+            return images / ((System.nanoTime() - start) / 1e9);
+        }
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+}

@@ -1,0 +1,69 @@
+package dev.vcnn.engine.kernels;
+
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * The two ways vector results must agree with the reference: sums within {@link Tolerance}, and
+ * everything that is chosen or copied rather than added (pool values, argmax indices, routed
+ * gradients) bit for bit. Each failure names the array, the index with its coordinates, both values
+ * and the allowance, after a context naming the kernel, shape and vector width.
+ */
+final class Agreement {
+    private Agreement() {
+    }
+
+    /**
+     * Every element of {@code layout} was written and lies within {@link Tolerance#forSum} of the
+     * reference, where element k is a sum of {@code terms} terms whose magnitudes add to {@code absSums[k]}.
+     */
+    static void sums(String context, String array, Layout layout, float[] vector, float[] scalar,
+                     float[] absSums, int terms) {
+        for (int k = 0; k < layout.size(); k++) {
+            double allowed = Tolerance.forSum(terms, absSums[k]);
+            check(context, array, layout, k, vector[k], scalar[k], allowed, "sum|terms| " + absSums[k]);
+        }
+    }
+
+    /** Like {@link #sums}, for softmax probabilities, within {@link Tolerance#forSoftmax}. */
+    static void probabilities(String context, Layout layout, float[] vector, float[] scalar) {
+        for (int k = 0; k < layout.size(); k++) {
+            double allowed = Tolerance.forSoftmax(layout.size(), scalar[k]);
+            check(context, "probs", layout, k, vector[k], scalar[k], allowed, "relative");
+        }
+    }
+
+    /** Every element of {@code layout} is bit for bit the reference's (so 0 and -0 differ). */
+    static void exactly(String context, String array, Layout layout, float[] vector, float[] scalar) {
+        for (int k = 0; k < layout.size(); k++) {
+            if (Float.floatToRawIntBits(vector[k]) != Float.floatToRawIntBits(scalar[k])) {
+                fail(context + ": " + array + layout.at(k) + " of " + layout + ": vector " + describe(vector[k])
+                        + " but scalar " + scalar[k] + ", must be equal");
+            }
+        }
+    }
+
+    /** Every index in {@code layout} equals the reference's. */
+    static void exactly(String context, String array, Layout layout, int[] vector, int[] scalar) {
+        for (int k = 0; k < layout.size(); k++) {
+            if (vector[k] != scalar[k]) {
+                String got = vector[k] == Padded.UNWRITTEN_INDEX ? "never written" : Integer.toString(vector[k]);
+                fail(context + ": " + array + layout.at(k) + " of " + layout + ": vector " + got
+                        + " but scalar " + scalar[k] + ", must be equal");
+            }
+        }
+    }
+
+    private static void check(String context, String array, Layout layout, int k, float vector, float scalar,
+                              double allowed, String scale) {
+        if (Float.isNaN(vector) || Math.abs((double) vector - scalar) > allowed) {
+            fail(context + ": " + array + layout.at(k) + " of " + layout + ": vector " + describe(vector)
+                    + " but scalar " + scalar + ", off by " + Math.abs((double) vector - scalar)
+                    + " > allowed " + allowed + " (" + scale + ")");
+        }
+    }
+
+    // outputs start as NaN, so a NaN is either left over (never written) or computed from finite inputs
+    private static String describe(float value) {
+        return Float.isNaN(value) ? "NaN (unwritten, or computed)" : Float.toString(value);
+    }
+}

@@ -1,0 +1,210 @@
+package dev.vcnn.engine.training;
+
+import dev.vcnn.engine.kernels.ScalarKernels;
+import dev.vcnn.engine.network.Network;
+
+import dev.vcnn.engine.data.Dataset;
+import dev.vcnn.engine.data.MnistFiles;
+import dev.vcnn.engine.data.SharedData;
+import org.junit.jupiter.api.Test;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.stream.IntStream;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+class TrainerTest {
+
+    /** 250 random 6x6 images whose label is the quadrant holding the brightest pixel: learnable, tiny. */
+    private static Dataset quadrants(long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        int count = 250;
+        byte[] pixels = new byte[count * 36];
+        byte[] labels = new byte[count];
+        for (int n = 0; n < count; n++) {
+            int label = random.nextInt(4);
+            for (int k = 0; k < 36; k++) {
+                pixels[n * 36 + k] = (byte) random.nextInt(60);
+            }
+            int y = (label / 2) * 3 + random.nextInt(3);
+            int x = (label % 2) * 3 + random.nextInt(3);
+            pixels[n * 36 + y * 6 + x] = (byte) 255;
+            labels[n] = (byte) label;
+        }
+        return new Dataset("quadrants", count, 6, 6, pixels, labels);
+    }
+
+    private record Window(int epoch, int step, int steps) {
+    }
+
+    @Test
+    void reportsEveryHundredStepsAndTheLeftoverWindowOfEachEpoch() {
+        Dataset data = quadrants(1);
+        Network network = new Network(new ScalarKernels(), 1, 6, 6, 4, 4, new SplittableRandom(5));
+        List<Window> windows = new ArrayList<>();
+        List<Integer> epochs = new ArrayList<>();
+        TrainingStats stats = new Trainer(network).train(data, 0, 2, 0.05f, 5, new TrainingListener() {
+            @Override
+            public void epochStarted(int epoch, int total) {
+                epochs.add(epoch);
+            }
+
+            @Override
+            public void windowFinished(int epoch, int step, int windowSteps, double loss, double accuracy) {
+                windows.add(new Window(epoch, step, windowSteps));
+                assertTrue(loss > 0 && accuracy >= 0 && accuracy <= 1);
+            }
+        });
+        assertEquals(List.of(1, 2), epochs);
+        assertEquals(List.of(new Window(1, 100, 100), new Window(1, 200, 100), new Window(1, 250, 50),
+                new Window(2, 100, 100), new Window(2, 200, 100), new Window(2, 250, 50)), windows);
+        assertEquals(500, stats.images());
+    }
+
+    @Test
+    void trainingLearnsATaskAndTheSameSeedRepeatsItExactly() {
+        float[] firstWeights = null;
+        for (int run = 0; run < 2; run++) {
+            Network network = new Network(new ScalarKernels(), 1, 6, 6, 4, 4, new SplittableRandom(11));
+            Trainer trainer = new Trainer(network);
+            Dataset data = quadrants(2);
+            double before = trainer.evaluate(data).loss();
+            trainer.train(data, 0, 5, 0.05f, 11, new TrainingListener() { });
+            Evaluation after = trainer.evaluate(data);
+            assertTrue(after.loss() < before / 2, "loss " + before + " -> " + after.loss());
+            assertTrue(after.accuracy() > 0.8, "accuracy " + after.accuracy());
+            if (firstWeights == null) {
+                firstWeights = network.dense().weights().clone();
+            } else {
+                assertArrayEquals(firstWeights, network.dense().weights());
+            }
+        }
+    }
+
+    @Test
+    void eachEpochsOrderIsAPermutationDrawnFromTheSeedAndTheEpochAlone() {
+        int[] order = new int[1000];
+        Trainer.shuffle(order, 3, 2);
+        int[] again = new int[1000];
+        Arrays.fill(again, 7); // whatever the array held before must not matter
+        Trainer.shuffle(again, 3, 2);
+        assertArrayEquals(order, again);
+        assertArrayEquals(IntStream.range(0, 1000).toArray(), IntStream.of(order).sorted().toArray());
+
+        int[] nextEpoch = new int[1000];
+        Trainer.shuffle(nextEpoch, 3, 3);
+        int[] otherSeed = new int[1000];
+        Trainer.shuffle(otherSeed, 4, 2);
+        assertFalse(Arrays.equals(order, nextEpoch), "two epochs of one run should be shuffled differently");
+        assertFalse(Arrays.equals(order, otherSeed), "two seeds should shuffle the same epoch differently");
+    }
+
+    @Test
+    void resumingAfterAnEpochGivesTheWeightsOfAnUnbrokenRun() {
+        Dataset data = quadrants(3);
+        Network unbroken = new Network(new ScalarKernels(), 1, 6, 6, 4, 4, new SplittableRandom(9));
+        new Trainer(unbroken).train(data, 0, 2, 0.05f, 9, new TrainingListener() { });
+
+        Network resumed = new Network(new ScalarKernels(), 1, 6, 6, 4, 4, new SplittableRandom(9));
+        new Trainer(resumed).train(data, 0, 1, 0.05f, 9, new TrainingListener() { });
+        List<Integer> epochs = new ArrayList<>();
+        new Trainer(resumed).train(data, 1, 1, 0.05f, 9, new TrainingListener() {
+            @Override
+            public void epochStarted(int epoch, int lastEpoch) {
+                epochs.add(epoch);
+                assertEquals(2, lastEpoch);
+            }
+        });
+        assertEquals(List.of(2), epochs, "a resumed run goes on counting epochs");
+        assertArrayEquals(unbroken.conv().filters(), resumed.conv().filters());
+        assertArrayEquals(unbroken.dense().weights(), resumed.dense().weights());
+        assertArrayEquals(unbroken.dense().biases(), resumed.dense().biases());
+    }
+
+    @Test
+    void theConfusionMatrixCountsEveryImageOnceInTheRowOfItsLabel() {
+        Dataset data = quadrants(4);
+        Network network = new Network(new ScalarKernels(), 1, 6, 6, 4, 4, new SplittableRandom(2));
+        Trainer trainer = new Trainer(network);
+        trainer.train(data, 0, 1, 0.05f, 2, new TrainingListener() { });
+        ConfusionMatrix confusion = trainer.evaluateByClass(data);
+        int[] perLabel = new int[4];
+        for (int k = 0; k < data.count(); k++) {
+            perLabel[data.label(k)]++;
+        }
+        int diagonal = 0;
+        for (int label = 0; label < 4; label++) {
+            assertEquals(perLabel[label], confusion.total(label));
+            diagonal += confusion.count(label, label);
+        }
+        Evaluation evaluation = trainer.evaluate(data);
+        assertEquals(evaluation, confusion.evaluation());
+        assertEquals(diagonal, evaluation.correct());
+        assertTrue(evaluation.accuracy() > 0.5, "one epoch should already beat chance (0.25): " + evaluation);
+    }
+
+    @Test
+    void aHugeLearningRateStopsTrainingAtTheStepWhoseLossIsNotFinite() {
+        Dataset data = quadrants(4);
+        Network network = new Network(new ScalarKernels(), 1, 6, 6, 4, 4, new SplittableRandom(2));
+        List<Double> reported = new ArrayList<>();
+        TrainingListener listener = new TrainingListener() {
+            @Override
+            public void windowFinished(int epoch, int step, int windowSteps, double loss, double accuracy) {
+                reported.add(loss);
+            }
+        };
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+                () -> new Trainer(network).train(data, 0, 3, 1e6f, 2, listener));
+        assertEquals(1, e.epoch());
+        // the step is the first whose loss is not finite: those before it were all finite
+        assertTrue(e.step() >= 1 && e.step() <= 100, "noticed only at step " + e.step());
+        assertTrue(e.getMessage().matches("training diverged at epoch 1, step " + e.step()
+                + ": the loss is (NaN|Infinity)"), e.getMessage());
+        assertEquals(List.of(), reported, "no window may be reported with a loss that is not finite");
+    }
+
+    @Test
+    void weightsThatAreNotFiniteStopTrainingAtTheEndOfTheirWindowEvenWhenTheLossLooksFine() {
+        // a fifth class that no label uses, with a bias of -Infinity: its probability is 0, every loss stays
+        // finite, and its gradient is 0, so the bias stays -Infinity; only the weight scan can see it
+        Dataset data = quadrants(5);
+        Network network = new Network(new ScalarKernels(), 1, 6, 6, 4, 5, new SplittableRandom(3));
+        network.dense().biases()[4] = Float.NEGATIVE_INFINITY;
+        List<Integer> windows = new ArrayList<>();
+        TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
+                () -> new Trainer(network).train(data, 0, 1, 0.05f, 3, new TrainingListener() {
+                    @Override
+                    public void windowFinished(int epoch, int step, int windowSteps, double loss, double accuracy) {
+                        windows.add(step);
+                    }
+                }));
+        assertEquals("training diverged at epoch 1, step 100: the dense biases hold -Infinity at index 4",
+                e.getMessage());
+        assertEquals(List.of(), windows);
+    }
+
+    @Test
+    void oneEpochOnTheFullMnistReachesNinetyFivePercent() throws Exception {
+        Path dir = SharedData.mnist().orElse(null);
+        assumeTrue(dir != null, "../shared/data/mnist not found: the full-MNIST check needs the project's shared data folder");
+        Dataset train = MnistFiles.train(dir, 60_000);
+        Dataset test = MnistFiles.test(dir, 10_000);
+        Network network = Network.seed(new ScalarKernels(), new SplittableRandom(1));
+        Trainer trainer = new Trainer(network);
+        trainer.train(train, 0, 1, 0.005f, 1, new TrainingListener() { });
+        Evaluation evaluation = trainer.evaluate(test);
+        System.out.printf("full MNIST, 1 epoch, seed 1, scalar: test loss %.4f, accuracy %.4f%n",
+                evaluation.loss(), evaluation.accuracy());
+        assertTrue(evaluation.accuracy() >= 0.95, "test accuracy " + evaluation.accuracy());
+    }
+}
