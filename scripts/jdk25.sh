@@ -93,12 +93,14 @@ vcnn_jvm_flags() {
     # -XX:CICompilerCount=3 gives C2 a second thread (two CPUs get one by default): the vector kernels are
     # slow until C2 has compiled them, and two compile side by side (seed job 1.84 -> 1.70 s)
     jvm_flags=(--add-modules=jdk.incubator.vector -XX:+UseSerialGC -Xms16m -XX:CICompilerCount=3)
-    # and gets the kernels sooner: the kernels' compile thresholds at 1/50 (C1 after 4 calls instead of
+    # and gets the kernels sooner: the kernels' compile thresholds (every *VectorKernels class and
+    # VectorSupport) at 1/50 (C1 after 4 calls instead of
     # 200, C2 after 100 instead of 5000), the Vector API's own methods' at 20x, as C2 compiled ~130 of
     # them on their own although they are only ever needed inlined into the kernels. Measured in
     # alternating runs: seed job training 0.86-1.25 -> 0.56-0.81 s, full MNIST 3 epochs 1.91-2.20 -> 1.35-1.92 s
     jvm_flags+=(-XX:CompileCommand=quiet
-        -XX:CompileCommand=CompileThresholdScaling,dev.vcnn.engine.kernels.VectorKernels::*,0.02
+        -XX:CompileCommand=CompileThresholdScaling,*VectorKernels::*,0.02
+        -XX:CompileCommand=CompileThresholdScaling,dev.vcnn.engine.kernels.VectorSupport::*,0.02
         -XX:CompileCommand=CompileThresholdScaling,jdk.incubator.vector.*::*,20.0
         -XX:CompileCommand=CompileThresholdScaling,jdk.internal.vm.vector.*::*,20.0)
     # C2 compiles a method twice when a long loop gets hot first (once "on stack" from inside the loop,

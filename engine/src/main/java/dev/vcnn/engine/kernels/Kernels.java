@@ -102,4 +102,47 @@ public interface Kernels {
 
     /** Plain SGD step: {@code params[k] -= lr * grads[k]} for k in [0, n). */
     void sgdUpdate(float[] params, float[] grads, int n, float lr);
+
+    /**
+     * Adds one bias per channel: {@code values[c][p] += bias[c]}.
+     * values [C][planeSize]; bias [C].
+     */
+    void addChannelBias(float[] values, int channels, int planeSize, float[] bias);
+
+    /**
+     * Accumulates each channel's sum, the gradient of a per-channel bias:
+     * {@code dBias[c] += sum_p dOut[c][p]}.
+     * dOut [C][planeSize]; dBias [C] (added to, not overwritten).
+     */
+    void addChannelSums(float[] dOut, int channels, int planeSize, float[] dBias);
+
+    /** Rectified linear unit: {@code out[k] = max(in[k], 0)}. in and out [n]; out is overwritten. */
+    void reluForward(float[] in, int n, float[] out);
+
+    /**
+     * ReLU backward from its output: {@code dIn[k] = out[k] > 0 ? dOut[k] : 0}.
+     * dOut, out and dIn [n]; dIn is overwritten.
+     */
+    void reluBackward(float[] dOut, float[] out, int n, float[] dIn);
+
+    /**
+     * Dense backward without the update, for gradients summed over a batch:
+     * {@code dx[i] = sum_o weights[o][i] * dLogits[o]} (overwritten; pass null to skip it), and
+     * {@code dWeights[o][i] += dLogits[o] * x[i]}, {@code dBiases[o] += dLogits[o]} (added to).
+     * x and dx [I]; weights and dWeights [O][I]; dLogits and dBiases [O].
+     */
+    void denseBackward(float[] x, int inputs, float[] weights, int outputs, float[] dLogits,
+                       float[] dx, float[] dWeights, float[] dBiases);
+
+    /** Element-wise sum into the first array: {@code sums[k] += values[k]} for k in [0, n). */
+    void addInto(float[] sums, float[] values, int n);
+
+    /**
+     * SGD with momentum, as PyTorch's {@code torch.optim.SGD} (dampening 0, no Nesterov), on a
+     * gradient that is first scaled (by 1/B for a batch sum): {@code g = gradScale * grads[k]},
+     * {@code velocity[k] = momentum * velocity[k] + g}, {@code params[k] -= lr * velocity[k]}.
+     * params, velocity and grads [n]; params and velocity are updated.
+     */
+    void sgdMomentumUpdate(float[] params, float[] velocity, float[] grads, int n, float lr, float momentum,
+                           float gradScale);
 }

@@ -251,4 +251,79 @@ public final class ScalarKernels implements Kernels {
             params[k] -= lr * grads[k];
         }
     }
+
+    // values [C][planeSize]; bias [C]
+    @Override
+    public void addChannelBias(float[] values, int channels, int planeSize, float[] bias) {
+        for (int c = 0; c < channels; c++) {
+            for (int p = 0; p < planeSize; p++) {
+                values[c * planeSize + p] += bias[c];
+            }
+        }
+    }
+
+    // dOut [C][planeSize]; dBias [C]
+    @Override
+    public void addChannelSums(float[] dOut, int channels, int planeSize, float[] dBias) {
+        for (int c = 0; c < channels; c++) {
+            float sum = 0f;
+            for (int p = 0; p < planeSize; p++) {
+                sum += dOut[c * planeSize + p];
+            }
+            dBias[c] += sum;
+        }
+    }
+
+    @Override
+    public void reluForward(float[] in, int n, float[] out) {
+        for (int k = 0; k < n; k++) {
+            out[k] = Math.max(in[k], 0f);
+        }
+    }
+
+    // the derivative of max(x, 0) is 1 where the output is positive and 0 elsewhere (0 at x = 0, as PyTorch)
+    @Override
+    public void reluBackward(float[] dOut, float[] out, int n, float[] dIn) {
+        for (int k = 0; k < n; k++) {
+            dIn[k] = out[k] > 0f ? dOut[k] : 0f;
+        }
+    }
+
+    // x, dx [I]; weights, dWeights [O][I]; dLogits, dBiases [O]
+    @Override
+    public void denseBackward(float[] x, int inputs, float[] weights, int outputs, float[] dLogits,
+                              float[] dx, float[] dWeights, float[] dBiases) {
+        if (dx != null) {
+            for (int i = 0; i < inputs; i++) {
+                float sum = 0f;
+                for (int o = 0; o < outputs; o++) {
+                    sum += weights[o * inputs + i] * dLogits[o];
+                }
+                dx[i] = sum;
+            }
+        }
+        for (int o = 0; o < outputs; o++) {
+            for (int i = 0; i < inputs; i++) {
+                dWeights[o * inputs + i] += dLogits[o] * x[i];
+            }
+            dBiases[o] += dLogits[o];
+        }
+    }
+
+    @Override
+    public void addInto(float[] sums, float[] values, int n) {
+        for (int k = 0; k < n; k++) {
+            sums[k] += values[k];
+        }
+    }
+
+    @Override
+    public void sgdMomentumUpdate(float[] params, float[] velocity, float[] grads, int n, float lr, float momentum,
+                                  float gradScale) {
+        for (int k = 0; k < n; k++) {
+            float g = gradScale * grads[k];
+            velocity[k] = momentum * velocity[k] + g;
+            params[k] -= lr * velocity[k];
+        }
+    }
 }

@@ -68,7 +68,7 @@ final class KernelPair {
             try {
                 Kernels vector = KernelSelection.vector();
                 // VectorKernels is linked only now that the module is known to be present
-                pair = new KernelPair(KernelSelection.scalar(), vector, VectorKernels.FLOAT.length());
+                pair = new KernelPair(KernelSelection.scalar(), vector, VectorSupport.FLOAT.length());
             } catch (UnsupportedOperationException e) {
                 reason = e.getMessage();
             }

@@ -29,7 +29,7 @@ class KernelSelectionTest {
         int lanes = bits / Float.SIZE;
         Kernels best = KernelSelection.best();
         // VectorKernels is linked only here, where the module is known to be loaded
-        assertEquals(lanes, VectorKernels.FLOAT.length(), best.description());
+        assertEquals(lanes, VectorSupport.FLOAT.length(), best.description());
         assertTrue(best.description().contains(bits + "-bit, " + lanes + " float lanes"), best.description());
     }
 
