@@ -33,6 +33,12 @@ final class ClassNames {
     private ClassNames() {
     }
 
+    /** The names a model of {@code classes} classes gets by default: the digits for ten, else 0 .. classes-1. */
+    static List<String> defaults(int classes) {
+        return classes == DIGIT_NAMES.size() ? DIGIT_NAMES
+                : IntStream.range(0, classes).mapToObj(Integer::toString).toList();
+    }
+
     /**
      * The names {@code option} asks for, or {@code fallback} when it is null; a file must hold exactly
      * {@code classes} non-blank lines (blank lines at its end are ignored).

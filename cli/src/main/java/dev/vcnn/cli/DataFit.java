@@ -1,29 +1,61 @@
 package dev.vcnn.cli;
 
-import dev.vcnn.engine.network.Network;
 import dev.vcnn.engine.data.DataFormatException;
 import dev.vcnn.engine.data.Dataset;
-import dev.vcnn.engine.model.Architecture;
+import dev.vcnn.engine.kernels.Kernels;
+import dev.vcnn.engine.layers.Shape;
+import dev.vcnn.engine.network.Network;
+import dev.vcnn.engine.network.NetworkSpec;
+import dev.vcnn.engine.network.NetworkSpecException;
+import picocli.CommandLine;
 
 import java.nio.file.Path;
+import java.util.SplittableRandom;
 
 /**
  * Whether data and a network go together, checked before any step is taken so that a mismatch is one
- * sentence naming the file rather than an exception from deep inside the engine.
+ * sentence naming the file or the option rather than an exception from deep inside the engine.
  */
 final class DataFit {
 
     private DataFit() {
     }
 
-    /** The architecture vcnn train builds for these training images, or why there can be none. */
-    static Architecture forTraining(Dataset train) throws DataFormatException {
-        try {
-            return new Architecture(1, train.rows(), train.cols(), Network.SEED_FILTERS, Network.SEED_CLASSES);
-        } catch (IllegalArgumentException e) {
-            throw new DataFormatException(train.source() + ": holds images of " + train.rows() + "x" + train.cols()
-                    + " pixels, for which vcnn builds no network (" + e.getMessage() + ")", e);
+    /**
+     * The network {@code vcnn train} builds for these training images, its initial parameters drawn
+     * from {@code seed}. A spec that does not fit the images or their labels is a usage error naming
+     * --net when the user gave one, and a data error naming the file when the default seed network
+     * cannot take these images.
+     */
+    static Network forTraining(Kernels kernels, NetworkSpec spec, boolean specGiven, Dataset train, Dataset test,
+                               long seed, CommandLine commandLine) throws DataFormatException {
+        int labels = Math.max(labelCount(train), labelCount(test));
+        if (labels > spec.classes()) {
+            String message = "ends in " + spec.layers().getLast().token() + ", but the data has labels up to "
+                    + (labels - 1) + ": end it with dense:" + labels + " (or more)";
+            if (specGiven) {
+                throw new CommandLine.ParameterException(commandLine, "--net " + spec + " " + message);
+            }
         }
+        try {
+            return Network.build(kernels, spec, new Shape(1, train.rows(), train.cols()), spec.classes(),
+                    new SplittableRandom(seed));
+        } catch (NetworkSpecException e) {
+            if (specGiven) {
+                throw new CommandLine.ParameterException(commandLine, "--net " + spec + ": " + e.getMessage(), e);
+            }
+            throw new DataFormatException(train.source() + ": holds images of " + train.rows() + "x" + train.cols()
+                    + " pixels, for which vcnn builds no " + spec + " network (" + e.getMessage() + ")", e);
+        }
+    }
+
+    // one more than the largest label: the classes these images need
+    private static int labelCount(Dataset data) {
+        int count = 0;
+        for (int k = 0; k < data.count(); k++) {
+            count = Math.max(count, data.label(k) + 1);
+        }
+        return count;
     }
 
     /**
@@ -32,9 +64,10 @@ final class DataFit {
      */
     static void check(Dataset data, Network network, Path model) throws DataFormatException {
         String whose = model != null ? "the model " + model : "the network trained here";
-        if (data.rows() != network.height() || data.cols() != network.width() || network.channels() != 1) {
+        Shape input = network.inputShape();
+        if (data.rows() != input.height() || data.cols() != input.width() || input.channels() != 1) {
             throw new DataFormatException(data.source() + ": holds images of " + data.rows() + "x" + data.cols()
-                    + " pixels, but " + whose + " takes " + network.height() + "x" + network.width());
+                    + " pixels, but " + whose + " takes " + input.height() + "x" + input.width());
         }
         for (int k = 0; k < data.count(); k++) {
             if (data.label(k) >= network.classes()) {

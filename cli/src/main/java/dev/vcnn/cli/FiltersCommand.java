@@ -2,7 +2,6 @@ package dev.vcnn.cli;
 
 import dev.vcnn.engine.io.AtomicFiles;
 import dev.vcnn.engine.io.FileWriteException;
-import dev.vcnn.engine.model.Architecture;
 import dev.vcnn.engine.model.ModelFile;
 import dev.vcnn.engine.model.ModelFormatException;
 import dev.vcnn.engine.model.SavedModel;
@@ -19,9 +18,12 @@ import java.util.concurrent.Callable;
 @Command(name = "filters",
         mixinStandardHelpOptions = true,
         versionProvider = VcnnCommand.Version.class,
-        description = "Draws a saved model's 3x3 conv filters as an enlarged PNG grid: one column per filter, one "
+        description = "Draws the 3x3 filters of a saved model's first conv layer as an enlarged PNG grid: one "
+                + "column per filter, one "
                 + "row per input channel; white is 0, red positive, blue negative, on one scale for all filters.")
 final class FiltersCommand implements Callable<Integer> {
+    // the first layer's weight: a [F][C][3][3] conv weight when the network starts with conv3x3
+    private static final String FIRST_CONV = "0.weight";
 
     @Option(names = "--model", required = true, paramLabel = "MODEL.npz", description = "The model to draw.")
     Path model;
@@ -45,12 +47,17 @@ final class FiltersCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--scale must be 1 to 256, got " + scale);
         }
         SavedModel saved = ModelFile.load(model);
-        Architecture architecture = saved.info().architecture();
-        BufferedImage image = FilterImage.render(saved.convFilters(), architecture.filters(), architecture.channels(),
-                scale);
+        int[] shape = saved.info().architecture().parameterShapes().get(FIRST_CONV);
+        if (shape == null || shape.length != 4) {
+            throw new ModelFormatException(model + ": its network (" + saved.info().architecture().spec()
+                    + ") does not start with a conv3x3 layer, so it has no filters to draw");
+        }
+        int filters = shape[0];
+        int channels = shape[1];
+        BufferedImage image = FilterImage.render(saved.parameter(FIRST_CONV), filters, channels, scale);
         AtomicFiles.write(out, stream -> ImageIO.write(image, "png", stream));
         spec.commandLine().getOut().printf("Drew %d filters of 3x3 (%d input channel%s) to %s, %dx%d pixels.%n",
-                architecture.filters(), architecture.channels(), architecture.channels() == 1 ? "" : "s", out,
+                filters, channels, channels == 1 ? "" : "s", out,
                 image.getWidth(), image.getHeight());
         spec.commandLine().getOut().flush();
         return 0;

@@ -34,7 +34,10 @@ final class MetricsFile {
         settings.put("test_images", run.testImages());
         settings.put("first_epoch", run.epochsBefore() + 1);
         settings.put("last_epoch", run.epochsBefore() + run.epochs());
-        settings.put("learning_rate", Double.parseDouble(Float.toString(run.learningRate())));
+        settings.put("net", run.net());
+        settings.put("learning_rate", Double.parseDouble(Float.toString(run.sgd().learningRate())));
+        settings.put("batch_size", run.sgd().batchSize());
+        settings.put("momentum", Double.parseDouble(Float.toString(run.sgd().momentum())));
         settings.put("seed", run.seed());
         settings.put("init", run.init() == null ? null : run.init().toString());
         settings.put("class_names", run.classNames());

@@ -2,6 +2,7 @@ package dev.vcnn.cli;
 
 import dev.vcnn.engine.training.Evaluation;
 import dev.vcnn.engine.model.ModelInfo;
+import dev.vcnn.engine.network.NetworkSpec;
 import dev.vcnn.engine.model.TrainingRecord;
 
 /** A saved model's history in one phrase, for the first line of a report. */
@@ -12,8 +13,13 @@ final class ModelSummary {
 
     static String of(ModelInfo info) {
         TrainingRecord training = info.training();
-        String text = training.epochsDone() + (training.epochsDone() == 1 ? " epoch" : " epochs")
-                + ", lr " + training.learningRate() + ", seed " + training.seed();
+        NetworkSpec spec = info.architecture().spec();
+        String text = "net " + (spec.preset() != null ? spec.preset() : spec.text()) + ", "
+                + training.epochsDone() + (training.epochsDone() == 1 ? " epoch" : " epochs")
+                + ", lr " + training.learningRate()
+                + (training.batchSize() == 1 ? "" : ", batch " + training.batchSize())
+                + (training.momentum() == 0 ? "" : ", momentum " + training.momentum())
+                + ", seed " + training.seed();
         Evaluation test = info.test();
         if (test != null) {
             text += String.format("; saved with test accuracy %s on %,d images", test.accuracy(), test.count());

@@ -71,7 +71,7 @@ final class PredictCommand implements Callable<Integer> {
             print(out, "test image " + index + " (true class " + label + ")", Prediction.of(network, image), names);
         }
         for (Path picture : pictures) {
-            byte[] pixels = Pictures.read(picture, network.height(), network.width(), invert);
+            byte[] pixels = Pictures.read(picture, network.inputShape().height(), network.inputShape().width(), invert);
             Dataset.toInput(pixels, 0, pixels.length, image);
             print(out, picture.toString(), Prediction.of(network, image), names);
         }

@@ -5,10 +5,13 @@ import dev.vcnn.engine.training.Evaluation;
 import dev.vcnn.engine.training.KernelWarmup;
 import dev.vcnn.engine.kernels.Kernels;
 import dev.vcnn.engine.network.Network;
+import dev.vcnn.engine.network.NetworkSpec;
+import dev.vcnn.engine.network.NetworkSpecException;
 import dev.vcnn.engine.training.Trainer;
 import dev.vcnn.engine.training.TrainingDivergedException;
 import dev.vcnn.engine.training.TrainingListener;
 import dev.vcnn.engine.training.TrainingStats;
+import dev.vcnn.engine.training.Sgd;
 import dev.vcnn.engine.data.DataFormatException;
 import dev.vcnn.engine.data.Dataset;
 import dev.vcnn.engine.io.AtomicFiles;
@@ -28,27 +31,44 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.SplittableRandom;
 import java.util.concurrent.Callable;
 
 /** {@code vcnn train}: the seed's job, by default on the bundled 1,000 + 1,000 MNIST images. */
 @Command(name = "train",
         mixinStandardHelpOptions = true,
         versionProvider = VcnnCommand.Version.class,
-        description = "Trains the seed's CNN (conv3x3 with 8 filters, 2x2 max-pool, softmax dense) with "
-                + "per-sample SGD, showing the loss and accuracy as it goes, then tests it. On a terminal each "
-                + "epoch is a live progress bar; otherwise every 100 steps print one line, as in the post.")
+        description = "Trains a CNN, by default the seed's (conv3x3 with 8 filters, 2x2 max-pool, softmax dense) "
+                + "with per-sample SGD, showing the loss and accuracy as it goes, then tests it. On a terminal each "
+                + "epoch is a live progress bar; otherwise every 100 images print one line, as in the post.")
 final class TrainCommand implements Callable<Integer> {
     static final long DEFAULT_SEED = 1;
+    static final float DEFAULT_LR = 0.005f;
 
     @Option(names = "--epochs", defaultValue = "3", paramLabel = "N",
             description = "Passes over the training images (default: ${DEFAULT-VALUE}); 0 with --save writes the "
                     + "initial model untrained.")
     int epochs;
 
-    @Option(names = "--lr", defaultValue = "0.005", paramLabel = "RATE",
-            description = "SGD learning rate (default: ${DEFAULT-VALUE}).")
-    float learningRate;
+    @Option(names = "--net", paramLabel = "SPEC",
+            description = "The network: layers separated by commas, input first, from conv3x3:N (N filters with a "
+                    + "bias), conv3x3:N:nobias, relu, maxpool2 and dense:N; the last must be dense:K for K classes "
+                    + "(softmax and cross-entropy follow it). Presets: seed = " + NetworkSpec.SEED + " (the default), "
+                    + "deep = " + NetworkSpec.DEEP + ". With --init: the model's.")
+    String net;
+
+    @Option(names = "--lr", paramLabel = "RATE",
+            description = "SGD learning rate (default: 0.005, or the --init model's).")
+    Float learningRate;
+
+    @Option(names = "--batch", paramLabel = "B",
+            description = "Images per SGD update; the gradient is averaged over them, and an epoch's last batch "
+                    + "may be short (default: 1, the seed's per-sample SGD, or the --init model's).")
+    Integer batch;
+
+    @Option(names = "--momentum", paramLabel = "M",
+            description = "SGD momentum as PyTorch's (v = M*v + g; w -= lr*v), from 0 to below 1; the model keeps "
+                    + "the velocities, so --init resumes exactly (default: 0, or the --init model's).")
+    Float momentum;
 
     @Option(names = "--seed", paramLabel = "S",
             description = "Seed of the initial weights and of every epoch's shuffle (default: 1, or the --init "
@@ -108,7 +128,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws DataFormatException, ModelFormatException, FileWriteException {
-        validate();
+        NetworkSpec requested = validate();
         for (Path output : outputs()) {
             AtomicFiles.checkWritable(output);
         }
@@ -126,24 +146,37 @@ final class TrainCommand implements Callable<Integer> {
         } finally {
             warmup.close();
         }
-        Architecture architecture = DataFit.forTraining(train);
 
         SavedModel start = init == null ? null : ModelFile.load(init);
-        long runSeed = seed != null ? seed : start != null ? start.info().training().seed() : DEFAULT_SEED;
+        TrainingRecord before = start == null ? null : start.info().training();
+        NetworkSpec networkSpec = requested != null ? requested : NetworkSpec.seed();
+        if (start != null) {
+            NetworkSpec saved = start.info().architecture().spec();
+            if (requested != null && !requested.equals(saved)) {
+                throw usage("--net " + requested + " is not the network of the --init model " + init + " ("
+                        + saved + "); leave out --net to go on training it");
+            }
+            networkSpec = saved;
+        }
+        Sgd sgd = new Sgd(learningRate != null ? learningRate : before != null ? before.learningRate() : DEFAULT_LR,
+                batch != null ? batch : before != null ? before.batchSize() : 1,
+                momentum != null ? momentum : before != null ? before.momentum() : 0f);
+        long runSeed = seed != null ? seed : before != null ? before.seed() : DEFAULT_SEED;
         int epochsBefore = start == null ? 0 : start.info().training().epochsDone();
         if ((long) epochsBefore + epochs > Integer.MAX_VALUE) {
             throw usage("--epochs " + epochs + " on top of the " + epochs(epochsBefore) + " done by " + init
                     + " is more than can be counted");
         }
         // the seed fixes the initial weights here and, through (seed, epoch), every epoch's shuffle
-        Network network = new Network(kernels, architecture.channels(), architecture.height(), architecture.width(),
-                architecture.filters(), architecture.classes(), new SplittableRandom(runSeed));
+        Network network = DataFit.forTraining(kernels, networkSpec, requested != null, train, test, runSeed,
+                spec.commandLine());
         if (start != null) {
             start.copyInto(network);
         }
-        DataFit.check(test, network, null);
+        DataFit.check(train, network, init);
+        DataFit.check(test, network, init);
         List<String> names = ClassNames.resolve(classes,
-                start != null ? start.info().classNames() : ClassNames.DIGIT_NAMES, network.classes());
+                start != null ? start.info().classNames() : ClassNames.defaults(network.classes()), network.classes());
         if (!quiet) {
             out.println(start == null ? "MNIST CNN initialized!"
                     : "MNIST CNN loaded from " + init + " (" + epochs(epochsBefore) + " done)!");
@@ -155,7 +188,7 @@ final class TrainCommand implements Callable<Integer> {
         TrainingListener progress = progress(out, train.count());
         TrainingStats stats;
         try {
-            stats = trainer.train(train, epochsBefore, epochs, learningRate, runSeed,
+            stats = trainer.train(train, epochsBefore, epochs, sgd, runSeed,
                     TrainingListener.both(progress, recorder));
         } catch (TrainingDivergedException e) {
             // a bar drawn half way must end its line, so that the failure starts on a line of its own
@@ -179,13 +212,13 @@ final class TrainCommand implements Callable<Integer> {
         // every file is written before the summary is printed: a run whose output could not be written
         // fails without the line that says it finished, and stdout never ends on a success it did not have
         TrainingRun run = new TrainingRun(TrainingData.describe(dataDir), TrainingData.name(dataDir), train.count(),
-                test.count(), epochsBefore, epochs, learningRate, runSeed, init, kernels.description(), names, recorder,
-                stats, confusion, testSeconds);
+                test.count(), epochsBefore, epochs, networkSpec.text(), sgd, runSeed, init, kernels.description(), names,
+                recorder, stats, confusion, testSeconds);
         List<String> written = new ArrayList<>();
         if (save != null) {
             ModelFile.save(save, network, new ModelInfo(Architecture.of(network), names,
-                    new TrainingRecord(runSeed, learningRate, epochsBefore + epochs, train.count(), run.data(),
-                            run.engine()), evaluation));
+                    new TrainingRecord(runSeed, sgd.learningRate(), sgd.batchSize(), sgd.momentum(),
+                            epochsBefore + epochs, train.count(), run.data(), run.engine()), evaluation));
             written.add("Saved the model (" + epochs(epochsBefore + epochs) + ") to " + save + ".");
         }
         if (metrics != null) {
@@ -196,12 +229,16 @@ final class TrainCommand implements Callable<Integer> {
             TrainingPlot.write(plot, run);
             written.add("Drew the loss and accuracy curves to " + plot + ".");
         }
+        // the seed's settings need no mention, so the post's job ends as it always has
+        String settings = networkSpec.isSeed() && sgd.equals(Sgd.perSample(DEFAULT_LR)) ? ""
+                : ", net " + (networkSpec.preset() != null ? networkSpec.preset() : networkSpec.text()) + ", lr " + sgd.learningRate()
+                + ", batch " + sgd.batchSize() + ", momentum " + sgd.momentum();
         if (epochs > 0) {
-            out.printf("Trained %d images in %.3f s (%,.0f images/s) with the %s engine, seed %d.%n",
-                    stats.images(), stats.seconds(), stats.imagesPerSecond(), kernels.description(), runSeed);
+            out.printf("Trained %d images in %.3f s (%,.0f images/s) with the %s engine, seed %d%s.%n",
+                    stats.images(), stats.seconds(), stats.imagesPerSecond(), kernels.description(), runSeed, settings);
         } else {
-            out.printf("Trained no images (--epochs 0): tested the %s model with the %s engine, seed %d.%n",
-                    start == null ? "initial" : "loaded", kernels.description(), runSeed);
+            out.printf("Trained no images (--epochs 0): tested the %s model with the %s engine, seed %d%s.%n",
+                    start == null ? "initial" : "loaded", kernels.description(), runSeed, settings);
         }
         out.flush();
         for (String line : written) {
@@ -239,16 +276,23 @@ final class TrainCommand implements Callable<Integer> {
         return outputs;
     }
 
-    // cross-field and range rules in one place; picocli has already checked the types
-    private void validate() {
+    // cross-field and range rules in one place; picocli has already checked the types. Returns the
+    // network --net asks for, or null
+    private NetworkSpec validate() {
         if (epochs < 0) {
             throw usage("--epochs must be at least 0, got " + epochs);
         }
         if (epochs == 0 && save == null) {
             throw usage("--epochs 0 trains nothing; it is only useful with --save, to write the initial model");
         }
-        if (!(learningRate > 0) || Float.isInfinite(learningRate)) {
+        if (learningRate != null && (!(learningRate > 0) || Float.isInfinite(learningRate))) {
             throw usage("--lr must be a positive finite number, got " + typed("--lr", learningRate));
+        }
+        if (batch != null && batch < 1) {
+            throw usage("--batch must be at least 1, got " + batch);
+        }
+        if (momentum != null && !(momentum >= 0 && momentum < 1)) {
+            throw usage("--momentum must be at least 0 and below 1, got " + typed("--momentum", momentum));
         }
         if (trainSize < 1) {
             throw usage("--train-size must be 'all' or at least 1, got " + trainSize);
@@ -264,6 +308,14 @@ final class TrainCommand implements Callable<Integer> {
                             + outputs.get(a));
                 }
             }
+        }
+        if (net == null) {
+            return null;
+        }
+        try {
+            return NetworkSpec.parse(net);
+        } catch (NetworkSpecException e) {
+            throw usage("--net " + net + ": " + e.getMessage());
         }
     }
 

@@ -73,9 +73,11 @@ final class TrainingPlot {
         accuracy.addRangeMarker(test);
         plot.add(accuracy, 1);
 
-        String title = String.format("vcnn train on %s: %,d images x epochs %d-%d, lr %s, seed %d", run.dataName(),
-                run.trainImages(),
-                run.epochsBefore() + 1, run.epochsBefore() + run.epochs(), run.learningRate(), run.seed());
+        String title = String.format("vcnn train on %s: %,d images x epochs %d-%d, lr %s%s, seed %d", run.dataName(),
+                run.trainImages(), run.epochsBefore() + 1, run.epochsBefore() + run.epochs(), run.sgd().learningRate(),
+                run.sgd().batchSize() == 1 && run.sgd().momentum() == 0 ? ""
+                        : ", batch " + run.sgd().batchSize() + ", momentum " + run.sgd().momentum(),
+                run.seed());
         JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
         chart.setBackgroundPaint(Color.WHITE);
         return chart;

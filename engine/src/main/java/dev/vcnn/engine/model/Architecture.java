@@ -1,75 +1,77 @@
 package dev.vcnn.engine.model;
 
 import dev.vcnn.engine.kernels.Kernels;
+import dev.vcnn.engine.layers.Shape;
+import dev.vcnn.engine.network.LayerSpec;
 import dev.vcnn.engine.network.Network;
+import dev.vcnn.engine.network.NetworkSpec;
 
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.SequencedMap;
 import java.util.SplittableRandom;
 
 /**
- * The shapes that define a {@link Network}: input [channels][height][width], the number of 3x3
- * filters and of classes. Everything else (pool and dense sizes) follows from them.
+ * What defines a {@link Network} apart from its parameter values: the spec, the input shape
+ * [channels][height][width] and the number of classes. The constructor refuses, with one sentence,
+ * any combination that builds no network (see {@link NetworkSpec#shapes}).
  */
-public record Architecture(int channels, int height, int width, int filters, int classes) {
-    /** The one layer stack vcnn builds, as the metadata names it. */
-    public static final String LAYERS = "conv3x3-maxpool2x2-softmax";
+public record Architecture(NetworkSpec spec, Shape input, int classes) {
 
     /**
-     * The most floats any one array of the network may hold (256 MB): the seed's largest holds 13,520,
-     * and the limit keeps a forged architecture from asking for more memory than a machine has.
+     * The most floats any one parameter array may hold (256 MB), well above what a network within
+     * {@link NetworkSpec#MAX_BYTES} has; it bounds what reading a model file may allocate.
      */
     public static final int MAX_FLOATS = 1 << 26;
 
     public Architecture {
-        // 4x4 is the smallest input whose pooled plane is not empty
-        if (channels < 1 || height < 4 || width < 4 || filters < 1 || classes < 2) {
-            throw new IllegalArgumentException("no network has input " + channels + "x" + height + "x" + width
-                    + ", " + filters + " filters and " + classes + " classes");
+        if (classes < 2) {
+            throw new IllegalArgumentException("a network needs at least 2 classes, got " + classes);
         }
-        long largest = Math.max(Math.max(floats(channels, height, width), floats(filters, height - 2, width - 2)),
-                Math.max(floats(filters, channels, 9), floats(classes, filters, (height - 2) / 2, (width - 2) / 2)));
-        if (largest > MAX_FLOATS) {
-            throw new IllegalArgumentException("a network with input " + channels + "x" + height + "x" + width
-                    + ", " + filters + " filters and " + classes + " classes would hold an array of "
-                    + (largest == Long.MAX_VALUE ? "more than 2^63" : String.format("%,d", largest))
-                    + " floats, more than the " + String.format("%,d", MAX_FLOATS) + " vcnn allows");
-        }
+        spec.shapes(input, classes);
     }
 
-    // the product, or Long.MAX_VALUE if it does not fit a long
-    private static long floats(int... sizes) {
-        long product = 1;
-        for (int size : sizes) {
-            try {
-                product = Math.multiplyExact(product, size);
-            } catch (ArithmeticException e) {
-                return Long.MAX_VALUE;
-            }
-        }
-        return product;
+    /** The seed's network on images of {@code height} x {@code width}, one channel, 10 classes. */
+    public static Architecture seed(int height, int width) {
+        return new Architecture(NetworkSpec.seed(), new Shape(1, height, width), Network.SEED_CLASSES);
     }
 
     public static Architecture of(Network network) {
-        return new Architecture(network.channels(), network.height(), network.width(),
-                network.conv().filterCount(), network.classes());
+        return new Architecture(network.spec(), network.inputShape(), network.classes());
     }
 
-    /** A network of these shapes; its parameters are placeholders until a model is copied in. */
+    /** A network of this architecture; its parameters are placeholders until a model is copied in. */
     public Network build(Kernels kernels) {
-        return new Network(kernels, channels, height, width, filters, classes, new SplittableRandom(0));
+        return Network.build(kernels, spec, input, classes, new SplittableRandom(0));
     }
 
-    /** conv filters [F][C][3][3]. */
-    public int[] convFiltersShape() {
-        return new int[] {filters, channels, 3, 3};
-    }
-
-    /** dense weights [classes][F * pooled height * pooled width], output-major as the engine keeps them. */
-    public int[] denseWeightsShape() {
-        return new int[] {classes, filters * ((height - 2) / 2) * ((width - 2) / 2)};
-    }
-
-    /** dense biases [classes]. */
-    public int[] denseBiasesShape() {
-        return new int[] {classes};
+    /**
+     * Every parameter's name and shape, in the network's order, as PyTorch's {@code state_dict} of
+     * the equivalent {@code nn.Sequential} has them: conv {@code i.weight} [F][C][3][3] and
+     * {@code i.bias} [F], dense {@code i.weight} [out][in] and {@code i.bias} [out], i the layer's
+     * position in the spec. Computed from the shapes alone, so nothing is allocated.
+     */
+    public SequencedMap<String, int[]> parameterShapes() {
+        SequencedMap<String, int[]> shapes = new LinkedHashMap<>();
+        List<LayerSpec> layers = spec.layers();
+        List<Shape> outputs = spec.shapes(input, classes);
+        for (int k = 0; k < layers.size(); k++) {
+            Shape in = k == 0 ? input : outputs.get(k - 1);
+            switch (layers.get(k)) {
+                case LayerSpec.Conv3x3 conv -> {
+                    shapes.put(k + ".weight", new int[] {conv.filters(), in.channels(), 3, 3});
+                    if (conv.bias()) {
+                        shapes.put(k + ".bias", new int[] {conv.filters()});
+                    }
+                }
+                case LayerSpec.Dense dense -> {
+                    shapes.put(k + ".weight", new int[] {dense.outputs(), Math.toIntExact(in.size())});
+                    shapes.put(k + ".bias", new int[] {dense.outputs()});
+                }
+                case LayerSpec.Relu relu -> { }
+                case LayerSpec.MaxPool2 pool -> { }
+            }
+        }
+        return shapes;
     }
 }

@@ -1,6 +1,8 @@
 package dev.vcnn.engine.model;
 
 import com.fasterxml.jackson.jr.ob.JSON;
+import dev.vcnn.engine.layers.Shape;
+import dev.vcnn.engine.network.NetworkSpec;
 import dev.vcnn.engine.training.Evaluation;
 
 import java.io.IOException;
@@ -9,6 +11,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.SequencedMap;
 
 /**
  * The model file's {@code metadata} entry, a JSON object, to and from {@link ModelInfo}. Reading
@@ -17,31 +20,38 @@ import java.util.Map;
  */
 final class ModelMetadata {
     static final String FORMAT = "vcnn-model";
-    static final int VERSION = 1;
+    /** Any layer stack, arrays named as PyTorch's state_dict. */
+    static final int VERSION = 2;
+    /** The seed's stack only, arrays conv_filters, dense_weights and dense_biases; still read. */
+    static final int VERSION_1 = 1;
+    static final String LAYERS_1 = "conv3x3-maxpool2x2-softmax";
 
     private ModelMetadata() {
     }
 
-    static String toJson(ModelInfo info) {
+    static String toJson(ModelInfo info, SequencedMap<String, int[]> arrays) {
         Architecture architecture = info.architecture();
         Map<String, Object> root = new LinkedHashMap<>();
         root.put("format", FORMAT);
         root.put("format_version", VERSION);
 
         Map<String, Object> layers = new LinkedHashMap<>();
-        layers.put("layers", Architecture.LAYERS);
-        layers.put("input_shape", List.of(architecture.channels(), architecture.height(), architecture.width()));
-        layers.put("conv_filters", architecture.filters());
+        layers.put("spec", architecture.spec().text());
+        layers.put("preset", architecture.spec().preset());
+        Shape input = architecture.input();
+        layers.put("input_shape", List.of(input.channels(), input.height(), input.width()));
         layers.put("classes", architecture.classes());
         root.put("architecture", layers);
         root.put("class_names", info.classNames());
 
         TrainingRecord training = info.training();
         Map<String, Object> trained = new LinkedHashMap<>();
-        trained.put("optimizer", "per-sample SGD");
+        trained.put("optimizer", "SGD");
         trained.put("seed", training.seed());
         // through the float's shortest text, so 0.005f is written 0.005 and read back as 0.005f
         trained.put("learning_rate", Double.parseDouble(Float.toString(training.learningRate())));
+        trained.put("batch_size", training.batchSize());
+        trained.put("momentum", Double.parseDouble(Float.toString(training.momentum())));
         trained.put("epochs_done", training.epochsDone());
         trained.put("train_images", training.trainImages());
         trained.put("data", training.data());
@@ -60,16 +70,12 @@ final class ModelMetadata {
             root.put("test", tested);
         }
 
-        int[] pooled = architecture.denseWeightsShape();
-        Map<String, Object> arrays = new LinkedHashMap<>();
-        arrays.put(ModelFile.CONV_FILTERS, "float32 " + NpyArray.shapeText(architecture.convFiltersShape())
-                + ": [filter][channel][row][col]");
-        arrays.put(ModelFile.DENSE_WEIGHTS, "float32 " + NpyArray.shapeText(pooled)
-                + ": [class][input], input = (filter * " + (architecture.height() - 2) / 2 + " + row) * "
-                + (architecture.width() - 2) / 2 + " + col of the pooled feature maps");
-        arrays.put(ModelFile.DENSE_BIASES, "float32 " + NpyArray.shapeText(architecture.denseBiasesShape())
-                + ": [class]");
-        root.put("arrays", arrays);
+        Map<String, Object> described = new LinkedHashMap<>();
+        for (var array : arrays.entrySet()) {
+            described.put(array.getKey(), "float32 " + NpyArray.shapeText(array.getValue()) + ": "
+                    + describe(array.getKey(), array.getValue().length));
+        }
+        root.put("arrays", described);
         try {
             return JSON.std.with(JSON.Feature.PRETTY_PRINT_OUTPUT).with(JSON.Feature.WRITE_NULL_PROPERTIES)
                     .asString(root);
@@ -78,7 +84,18 @@ final class ModelMetadata {
         }
     }
 
-    static ModelInfo fromJson(String json) {
+    // what an array's axes are, for a reader of the JSON
+    private static String describe(String name, int dimensions) {
+        String what = dimensions == 4 ? "conv weight [filter][channel][row][col]"
+                : dimensions == 2 ? "dense weight [output][input], inputs flattened channel-major" : "bias [output]";
+        return name.endsWith(ModelFile.VELOCITY_SUFFIX) ? "SGD momentum buffer of " + what : what;
+    }
+
+    /** What the metadata says, and in which format version, which decides the parameter arrays' names. */
+    record Read(ModelInfo info, int version) {
+    }
+
+    static Read fromJson(String json) {
         Object parsed;
         try {
             parsed = JSON.std.anyFrom(json);
@@ -94,29 +111,39 @@ final class ModelMetadata {
                     + "\", so this is not a vcnn model");
         }
         long version = root.integer("format_version");
-        if (version != VERSION) {
+        if (version != VERSION && version != VERSION_1) {
             throw new IllegalArgumentException("says format version " + version
-                    + ", and this vcnn reads version " + VERSION + " only");
+                    + ", and this vcnn reads versions " + VERSION_1 + " and " + VERSION + " only");
         }
 
         Fields layers = root.object("architecture");
-        if (!Architecture.LAYERS.equals(layers.string("layers"))) {
-            throw new IllegalArgumentException("describes layers " + layers.string("layers")
-                    + ", and vcnn builds " + Architecture.LAYERS + " only");
-        }
-        List<?> input = layers.list("input_shape");
-        if (input.size() != 3) {
-            throw new IllegalArgumentException("has architecture.input_shape " + input
+        List<?> inputShape = layers.list("input_shape");
+        if (inputShape.size() != 3) {
+            throw new IllegalArgumentException("has architecture.input_shape " + inputShape
                     + ", not [channels, height, width]");
         }
-        int channels = whole(input.get(0));
-        int height = whole(input.get(1));
-        int width = whole(input.get(2));
-        int filters = layers.int32("conv_filters");
+        int channels = whole(inputShape.get(0));
+        int height = whole(inputShape.get(1));
+        int width = whole(inputShape.get(2));
         int classes = layers.int32("classes");
+        NetworkSpec spec;
+        if (version == VERSION_1) {
+            // version 1 knew one stack, the seed's, with any number of filters
+            if (!LAYERS_1.equals(layers.string("layers"))) {
+                throw new IllegalArgumentException("describes layers " + layers.string("layers")
+                        + ", and format version 1 has " + LAYERS_1 + " only");
+            }
+            spec = seedLike(layers.int32("conv_filters"), classes);
+        } else {
+            try {
+                spec = NetworkSpec.parse(layers.string("spec"));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("has an impossible architecture.spec: " + e.getMessage(), e);
+            }
+        }
         Architecture architecture;
         try {
-            architecture = new Architecture(channels, height, width, filters, classes);
+            architecture = new Architecture(spec, new Shape(channels, height, width), classes);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("has an impossible architecture: " + e.getMessage(), e);
         }
@@ -134,16 +161,31 @@ final class ModelMetadata {
         }
 
         Fields trained = root.object("training");
-        TrainingRecord training = new TrainingRecord(trained.integer("seed"),
-                (float) trained.number("learning_rate"), trained.int32("epochs_done"),
-                trained.int32("train_images"), trained.string("data"), trained.string("engine"));
+        TrainingRecord training;
+        try {
+            training = new TrainingRecord(trained.integer("seed"), (float) trained.number("learning_rate"),
+                    version == VERSION_1 ? 1 : trained.int32("batch_size"),
+                    version == VERSION_1 ? 0f : (float) trained.number("momentum"), trained.int32("epochs_done"),
+                    trained.int32("train_images"), trained.string("data"), trained.string("engine"));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("has impossible training settings: " + e.getMessage(), e);
+        }
 
         Evaluation test = null;
         if (root.optional("test") != null) {
             Fields tested = root.object("test");
             test = new Evaluation(tested.number("loss"), tested.int32("correct"), tested.int32("count"));
         }
-        return new ModelInfo(architecture, names, training, test);
+        return new Read(new ModelInfo(architecture, names, training, test), (int) version);
+    }
+
+    // the seed's stack with F filters and K classes, as version 1 described it
+    private static NetworkSpec seedLike(int filters, int classes) {
+        if (filters < 1 || classes < 1) {
+            throw new IllegalArgumentException("has an impossible architecture: " + filters + " filters and "
+                    + classes + " classes");
+        }
+        return NetworkSpec.parse("conv3x3:" + filters + ":nobias,maxpool2,dense:" + classes);
     }
 
     private static int whole(Object value) {

@@ -1,23 +1,25 @@
 package dev.vcnn.engine.model;
 
 import dev.vcnn.engine.kernels.Kernels;
+import dev.vcnn.engine.layers.Parameter;
 import dev.vcnn.engine.network.Network;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.SequencedMap;
 
 /**
  * A model read from a file: what its metadata says and its parameters, already checked against
  * the metadata's architecture.
  *
- * @param convFilters  [F][C][3][3]
- * @param denseWeights [classes][F * pooled height * pooled width], output-major
- * @param denseBiases  [classes]
+ * @param parameters each parameter's values by name ({@code 0.weight}, ...), in the network's order
+ * @param velocities each parameter's SGD momentum velocity by the same names; empty when the model was
+ *                   trained without momentum
  */
-public record SavedModel(Path file, ModelInfo info, float[] convFilters, float[] denseWeights,
-                         float[] denseBiases) {
+public record SavedModel(Path file, ModelInfo info, SequencedMap<String, float[]> parameters,
+                         SequencedMap<String, float[]> velocities) {
 
-    /** A network of the saved architecture holding the saved parameters. */
+    /** A network of the saved architecture holding the saved parameters and velocities. */
     public Network network(Kernels kernels) {
         Network network = info.architecture().build(kernels);
         copyParameters(network);
@@ -25,32 +27,48 @@ public record SavedModel(Path file, ModelInfo info, float[] convFilters, float[]
     }
 
     /**
-     * Overwrites the parameters of an existing network, for resuming or fine-tuning. The network's
-     * shapes must be the saved ones; otherwise the message names the first array that differs.
+     * Overwrites the parameters (and velocities) of an existing network, for resuming or fine-tuning.
+     * The network's spec, input and parameter shapes must be the saved ones; otherwise the message says
+     * what differs, naming the first array that does and both shapes.
      */
     public void copyInto(Network network) throws ModelFormatException {
-        Architecture wanted = Architecture.of(network);
         Architecture saved = info.architecture();
-        check(ModelFile.CONV_FILTERS, saved.convFiltersShape(), wanted.convFiltersShape());
-        check(ModelFile.DENSE_WEIGHTS, saved.denseWeightsShape(), wanted.denseWeightsShape());
-        check(ModelFile.DENSE_BIASES, saved.denseBiasesShape(), wanted.denseBiasesShape());
-        if (saved.height() != wanted.height() || saved.width() != wanted.width()) {
-            throw new ModelFormatException(file + ": takes " + saved.height() + "x" + saved.width()
-                    + " images, but this data has " + wanted.height() + "x" + wanted.width());
+        if (!saved.input().equals(network.inputShape())) {
+            throw new ModelFormatException(file + ": takes images of " + saved.input() + ", but this data has "
+                    + network.inputShape());
+        }
+        for (Parameter parameter : network.parameters()) {
+            float[] values = parameters.get(parameter.name());
+            if (values == null) {
+                throw new ModelFormatException(file + ": has no array " + parameter.name() + ", which this network ("
+                        + network.spec() + ") needs with shape " + NpyArray.shapeText(parameter.shape()));
+            }
+            int[] savedShape = saved.parameterShapes().get(parameter.name());
+            if (!Arrays.equals(savedShape, parameter.shape())) {
+                throw new ModelFormatException(file + ": the array " + parameter.name() + " has shape "
+                        + NpyArray.shapeText(savedShape) + ", but this network (" + network.spec() + ") needs "
+                        + NpyArray.shapeText(parameter.shape()));
+            }
+        }
+        if (!saved.spec().equals(network.spec())) {
+            throw new ModelFormatException(file + ": is a model of " + saved.spec() + ", not of " + network.spec());
         }
         copyParameters(network);
     }
 
-    private void check(String array, int[] saved, int[] wanted) throws ModelFormatException {
-        if (!Arrays.equals(saved, wanted)) {
-            throw new ModelFormatException(file + ": the array " + array + " has shape " + NpyArray.shapeText(saved)
-                    + ", but this network needs " + NpyArray.shapeText(wanted));
+    private void copyParameters(Network network) {
+        for (Parameter parameter : network.parameters()) {
+            float[] values = parameters.get(parameter.name());
+            System.arraycopy(values, 0, parameter.values(), 0, values.length);
+            float[] velocity = velocities.get(parameter.name());
+            if (velocity != null) {
+                System.arraycopy(velocity, 0, parameter.velocity(), 0, velocity.length);
+            }
         }
     }
 
-    private void copyParameters(Network network) {
-        System.arraycopy(convFilters, 0, network.conv().filters(), 0, convFilters.length);
-        System.arraycopy(denseWeights, 0, network.dense().weights(), 0, denseWeights.length);
-        System.arraycopy(denseBiases, 0, network.dense().biases(), 0, denseBiases.length);
+    /** The values of the parameter named {@code name}, e.g. {@code 0.weight}, or null. */
+    public float[] parameter(String name) {
+        return parameters.get(name);
     }
 }

@@ -2,48 +2,138 @@ package dev.vcnn.engine.network;
 
 import dev.vcnn.engine.kernels.Kernels;
 import dev.vcnn.engine.layers.Conv3x3Layer;
+import dev.vcnn.engine.layers.Conv3x3MaxPoolLayer;
+import dev.vcnn.engine.layers.DenseLayer;
+import dev.vcnn.engine.layers.Layer;
 import dev.vcnn.engine.layers.MaxPool2x2Layer;
-import dev.vcnn.engine.layers.SoftmaxDenseLayer;
+import dev.vcnn.engine.layers.Parameter;
+import dev.vcnn.engine.layers.ReluLayer;
+import dev.vcnn.engine.layers.Shape;
 
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
- * The seed's CNN: conv3x3 -> max-pool 2x2 -> softmax dense, trained one sample at a time.
+ * A stack of layers built from a {@link NetworkSpec}, ending in softmax and cross-entropy. The seed's:
  * <pre>
- *   image  [C][H][W]          1x28x28 in the seed
- *   conv   [F][H-2][W-2]      8x26x26
- *   pool   [F][(H-2)/2][(W-2)/2]  8x13x13 = 1352 values
- *   dense  [classes]          10 probabilities
+ *   image  [C][H][W]              1x28x28
+ *   conv3x3:8:nobias + maxpool2   8x13x13 = 1352 values (one fused layer)
+ *   dense:10 + softmax            10 probabilities
  * </pre>
+ * Forward runs the layers in order, each on the output of the one before; backward runs them in
+ * reverse, each handing the one before it its input gradient (the first layer computes none).
  * Buffers are sized once here; a training step allocates nothing.
  */
 public final class Network {
-    public static final int SEED_FILTERS = 8;
     public static final int SEED_CLASSES = 10;
 
-    private final Conv3x3Layer conv;
-    private final MaxPool2x2Layer pool;
-    private final SoftmaxDenseLayer dense;
-    private final int channels;
-    private final int height;
-    private final int width;
+    private final Kernels kernels;
+    private final NetworkSpec spec;
+    private final Shape input;
+    private final List<Layer> layers;
+    private final List<Parameter> parameters;
+    private final int classes;
+    private final float[] probs;    // [classes]
+    private final float[] dLogits;  // [classes]
     private int lastPredicted = -1;
 
-    /** Initialises the parameters from {@code random}, conv filters first, then dense weights. */
-    public Network(Kernels kernels, int channels, int height, int width, int filters, int classes,
-                   RandomGenerator random) {
-        this.conv = new Conv3x3Layer(kernels, channels, height, width, filters, random);
-        this.pool = new MaxPool2x2Layer(kernels, filters, conv.outputHeight(), conv.outputWidth());
-        this.dense = new SoftmaxDenseLayer(kernels, filters * pool.outputHeight() * pool.outputWidth(),
-                classes, random);
-        this.channels = channels;
-        this.height = height;
-        this.width = width;
+    private Network(Kernels kernels, NetworkSpec spec, Shape input, List<Layer> layers) {
+        this.kernels = kernels;
+        this.spec = spec;
+        this.input = input;
+        this.layers = List.copyOf(layers);
+        List<Parameter> all = new ArrayList<>();
+        for (Layer layer : layers) {
+            all.addAll(layer.parameters());
+        }
+        this.parameters = List.copyOf(all);
+        this.classes = spec.classes();
+        this.probs = new float[classes];
+        this.dLogits = new float[classes];
     }
 
-    /** The seed's shapes: one 28x28 channel, 8 filters, 10 classes. */
+    /**
+     * Builds {@code spec} for {@code input} images and {@code classes} classes, drawing the initial
+     * parameters from {@code random}: the seed's network as the seed does (filters normal / 9, dense
+     * weights normal / inputs, biases 0), any other as PyTorch does by default (weights and biases
+     * uniform in +-1/sqrt(fan_in)), layer by layer, weight before bias. Throws
+     * {@link NetworkSpecException} when the spec does not fit the input or the classes.
+     */
+    public static Network build(Kernels kernels, NetworkSpec spec, Shape input, int classes,
+                                RandomGenerator random) {
+        spec.shapes(input, classes); // every shape and size problem, as one sentence, before any allocation
+        List<Layer> layers = new ArrayList<>();
+        List<LayerSpec> tokens = spec.layers();
+        Shape shape = input;
+        for (int k = 0; k < tokens.size(); k++) {
+            LayerSpec token = tokens.get(k);
+            // a conv without a bias and the pool after it run as one kernel each way, as in the seed
+            boolean fusePool = k + 1 < tokens.size() && tokens.get(k + 1) instanceof LayerSpec.MaxPool2
+                    && shape.height() >= 4 && shape.width() >= 4;
+            Layer layer = switch (token) {
+                case LayerSpec.Conv3x3 conv when !conv.bias() && fusePool -> {
+                    k++;
+                    yield new Conv3x3MaxPoolLayer(kernels, k - 1, shape, conv.filters());
+                }
+                case LayerSpec.Conv3x3 conv -> new Conv3x3Layer(kernels, k, shape, conv.filters(), conv.bias());
+                case LayerSpec.MaxPool2 pool -> new MaxPool2x2Layer(kernels, shape);
+                case LayerSpec.Relu relu -> new ReluLayer(kernels, shape);
+                case LayerSpec.Dense dense -> new DenseLayer(kernels, k, shape, dense.outputs());
+            };
+            layers.add(layer);
+            shape = layer.outputShape();
+        }
+        Network network = new Network(kernels, spec, input, layers);
+        network.initialise(random);
+        return network;
+    }
+
+    /** The seed's network: one 28x28 channel, 8 filters, 10 classes. */
     public static Network seed(Kernels kernels, RandomGenerator random) {
-        return new Network(kernels, 1, 28, 28, SEED_FILTERS, SEED_CLASSES, random);
+        return build(kernels, NetworkSpec.seed(), new Shape(1, 28, 28), SEED_CLASSES, random);
+    }
+
+    private void initialise(RandomGenerator random) {
+        if (spec.isSeed()) {
+            // the seed's draws, in its order: all filters, then the dense weights; biases stay 0
+            Parameter filters = parameters.getFirst();
+            Parameter weights = parameters.get(1);
+            for (int k = 0; k < filters.size(); k++) {
+                filters.values()[k] = (float) (random.nextGaussian() / 9.0);
+            }
+            int inputs = weights.shape()[1];
+            for (int k = 0; k < weights.size(); k++) {
+                weights.values()[k] = (float) (random.nextGaussian() / inputs);
+            }
+            return;
+        }
+        for (Parameter parameter : parameters) {
+            // fan_in: a weight's values per output; a bias takes its weight's, which comes just before it
+            int[] shape = parameter.shape();
+            int fanIn = 1;
+            for (int d = 1; d < shape.length; d++) {
+                fanIn *= shape[d];
+            }
+            if (shape.length == 1) {
+                fanIn = fanInOfWeight(parameter);
+            }
+            double bound = 1.0 / Math.sqrt(fanIn);
+            float[] values = parameter.values();
+            for (int k = 0; k < values.length; k++) {
+                values[k] = (float) random.nextDouble(-bound, bound);
+            }
+        }
+    }
+
+    private int fanInOfWeight(Parameter bias) {
+        int[] weightShape = parameters.get(parameters.indexOf(bias) - 1).shape();
+        int fanIn = 1;
+        for (int d = 1; d < weightShape.length; d++) {
+            fanIn *= weightShape[d];
+        }
+        return fanIn;
     }
 
     /** image [C][H][W] -> class probabilities [classes] (this network's array, reused). */
@@ -51,42 +141,68 @@ public final class Network {
         return forward(image, false);
     }
 
-    // conv and pool run as one kernel, which records the pool's argmax only for a backward pass
-    private float[] forward(float[] image, boolean forBackward) {
-        float[] probs = dense.forward(pool.forward(conv, image, forBackward));
+    private float[] forward(float[] image, boolean training) {
+        float[] values = image;
+        for (Layer layer : layers) {
+            values = layer.forward(values, training);
+        }
+        kernels.softmax(values, classes, probs);
         lastPredicted = argmax(probs);
         return probs;
     }
 
     /**
-     * One step of per-sample SGD: forward, cross-entropy loss, backward through every layer and
-     * update. Returns the loss -ln(probs[label]) of the forward pass, before the update.
+     * One step of per-sample SGD, the seed's training: forward, cross-entropy loss, backward through
+     * every layer with each layer's update applied as it goes. Returns the loss -ln(probs[label]) of the
+     * forward pass, before the update.
      */
     public double trainStep(float[] image, int label, float lr) {
-        float[] probs = forward(image, true);
-        double loss = -Math.log(probs[label]);
-        float[] dPooled = dense.backward(label, lr);
-        // the pool's backward and the conv's filter gradient run as one kernel, so dConv is never built
-        conv.backwardThroughPool(dPooled, pool, lr);
+        double loss = lossGradient(image, label);
+        float[] gradient = dLogits;
+        for (int k = layers.size() - 1; k >= 0; k--) {
+            gradient = layers.get(k).backwardAndUpdate(gradient, k > 0, lr);
+        }
         return loss;
     }
 
     /**
-     * Null when every parameter is a finite number, else what is not, e.g. "the dense biases hold
-     * -Infinity at index 3": a diverged network says so here.
+     * Forward and backward for one sample of a batch: adds its parameter gradients to each parameter's
+     * {@link Parameter#gradient()} and changes no parameter. Returns the sample's loss.
      */
-    public String nonFiniteParameter() {
-        String bad = nonFinite("conv filters", conv.filters());
-        if (bad == null) {
-            bad = nonFinite("dense weights", dense.weights());
+    public double addGradient(float[] image, int label) {
+        double loss = lossGradient(image, label);
+        float[] gradient = dLogits;
+        for (int k = layers.size() - 1; k >= 0; k--) {
+            gradient = layers.get(k).backward(gradient, k > 0);
         }
-        return bad != null ? bad : nonFinite("dense biases", dense.biases());
+        return loss;
     }
 
-    private static String nonFinite(String name, float[] values) {
-        for (int k = 0; k < values.length; k++) {
-            if (!Float.isFinite(values[k])) {
-                return "the " + name + " hold " + values[k] + " at index " + k;
+    // forward for training; dLogits = probs - onehot(label), the gradient of -ln(probs[label])
+    private double lossGradient(float[] image, int label) {
+        float[] p = forward(image, true);
+        for (int o = 0; o < classes; o++) {
+            dLogits[o] = p[o] - (o == label ? 1f : 0f);
+        }
+        return -Math.log(p[label]);
+    }
+
+    /** Sets every parameter's batch gradient to zero. */
+    public void zeroGradients() {
+        for (Parameter parameter : parameters) {
+            Arrays.fill(parameter.gradient(), 0f);
+        }
+    }
+
+    /**
+     * Null when every parameter is a finite number, else what is not, e.g. "2.bias holds -Infinity at
+     * index 3": a diverged network says so here.
+     */
+    public String nonFiniteParameter() {
+        for (Parameter parameter : parameters) {
+            String bad = parameter.nonFinite();
+            if (bad != null) {
+                return parameter.name() + " holds " + bad;
             }
         }
         return null;
@@ -97,37 +213,52 @@ public final class Network {
         return lastPredicted;
     }
 
+    public Kernels kernels() {
+        return kernels;
+    }
+
+    public NetworkSpec spec() {
+        return spec;
+    }
+
+    /** The input images' shape. */
+    public Shape inputShape() {
+        return input;
+    }
+
     /** Values per input image: channels * height * width. */
     public int imageSize() {
-        return channels * height * width;
-    }
-
-    public int channels() {
-        return channels;
-    }
-
-    public int height() {
-        return height;
-    }
-
-    public int width() {
-        return width;
+        return Math.toIntExact(input.size());
     }
 
     public int classes() {
-        return dense.outputs();
+        return classes;
     }
 
-    public Conv3x3Layer conv() {
-        return conv;
+    /** The layers in order; a fused layer stands for two spec tokens. */
+    public List<Layer> layers() {
+        return layers;
     }
 
-    public MaxPool2x2Layer pool() {
-        return pool;
+    /** Every trainable array, in spec order, weight before bias. */
+    public List<Parameter> parameters() {
+        return parameters;
     }
 
-    public SoftmaxDenseLayer dense() {
-        return dense;
+    /** The parameter named {@code name}, e.g. {@code 0.weight}, or null. */
+    public Parameter parameter(String name) {
+        for (Parameter parameter : parameters) {
+            if (parameter.name().equals(name)) {
+                return parameter;
+            }
+        }
+        return null;
+    }
+
+    /** The first layer's conv filters [F][C][3][3], or null when the network starts with another layer. */
+    public Parameter firstConvWeight() {
+        Parameter first = parameter("0.weight");
+        return first != null && first.shape().length == 4 ? first : null;
     }
 
     /** Index of the largest value; the first one on ties. */

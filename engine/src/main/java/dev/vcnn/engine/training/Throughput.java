@@ -1,7 +1,9 @@
 package dev.vcnn.engine.training;
 
 import dev.vcnn.engine.kernels.Kernels;
+import dev.vcnn.engine.layers.Shape;
 import dev.vcnn.engine.network.Network;
+import dev.vcnn.engine.network.NetworkSpec;
 
 import dev.vcnn.engine.data.Dataset;
 
@@ -25,7 +27,7 @@ public final class Throughput {
     }
 
     public static Rates measure(Kernels kernels, Dataset data, double warmupSeconds, int rounds, double roundSeconds) {
-        Network network = new Network(kernels, 1, data.rows(), data.cols(), Network.SEED_FILTERS,
+        Network network = Network.build(kernels, NetworkSpec.seed(), new Shape(1, data.rows(), data.cols()),
                 Network.SEED_CLASSES, new SplittableRandom(1));
         float[][] images = new float[data.count()][data.imageSize()];
         for (int k = 0; k < images.length; k++) {

@@ -1,0 +1,71 @@
+package dev.vcnn.engine.layers;
+
+import java.util.Arrays;
+
+/**
+ * One trainable array of a layer, with what training keeps beside it: the gradient summed over the
+ * current batch and the momentum velocity, all of the same length, allocated once.
+ * The name and shape are those of PyTorch's {@code state_dict} for the equivalent
+ * {@code nn.Sequential}: {@code "<i>.weight"} or {@code "<i>.bias"}, i the layer's position in the spec.
+ */
+public final class Parameter {
+    private final String name;
+    private final int[] shape;
+    private final float[] values;
+    private final float[] gradient;
+    private final float[] velocity;
+
+    public Parameter(String name, int... shape) {
+        long size = 1;
+        for (int d : shape) {
+            size *= d;
+        }
+        if (size < 1 || size > Integer.MAX_VALUE - 16) {
+            throw new IllegalArgumentException(name + ": no array has shape " + Arrays.toString(shape));
+        }
+        this.name = name;
+        this.shape = shape.clone();
+        this.values = new float[(int) size];
+        this.gradient = new float[values.length];
+        this.velocity = new float[values.length];
+    }
+
+    /** e.g. {@code 0.weight}. */
+    public String name() {
+        return name;
+    }
+
+    /** e.g. [F, C, 3, 3] for a conv weight, [out, in] for a dense one. */
+    public int[] shape() {
+        return shape.clone();
+    }
+
+    public int size() {
+        return values.length;
+    }
+
+    /** The live values; changes to the array change the network. */
+    public float[] values() {
+        return values;
+    }
+
+    /** The gradient summed over the samples of the current batch (zero between batches). */
+    public float[] gradient() {
+        return gradient;
+    }
+
+    /** The momentum buffer, zero until the first update with momentum. */
+    public float[] velocity() {
+        return velocity;
+    }
+
+    /** "NaN at index 17", or null when every value is finite. */
+    public String nonFinite() {
+        for (int k = 0; k < values.length; k++) {
+            if (!Float.isFinite(values[k])) {
+                return values[k] + " at index " + k;
+            }
+        }
+        return null;
+    }
+}
