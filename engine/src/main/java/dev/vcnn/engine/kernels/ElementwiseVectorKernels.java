@@ -160,19 +160,14 @@ final class ElementwiseVectorKernels {
             FloatVector.fromArray(FLOAT, params, k).sub(v.mul(lr)).intoArray(params, k);
         }
         if (bound < n) {
-            momentumTail(params, velocity, grads, n, lr, momentum, gradScale);
+            int last = n - LANES;
+            VectorMask<Float> fresh = lanesNotYetCounted(n);
+            FloatVector g = FloatVector.fromArray(FLOAT, grads, last).mul(gradScale);
+            FloatVector v = FloatVector.fromArray(FLOAT, velocity, last);
+            v = v.blend(v.mul(momentum).add(g), fresh);
+            v.intoArray(velocity, last);
+            FloatVector p = FloatVector.fromArray(FLOAT, params, last);
+            p.blend(p.sub(v.mul(lr)), fresh).intoArray(params, last);
         }
-    }
-
-    private static void momentumTail(float[] params, float[] velocity, float[] grads, int n, float lr,
-                                     float momentum, float gradScale) {
-        int last = n - LANES;
-        VectorMask<Float> fresh = lanesNotYetCounted(n);
-        FloatVector g = FloatVector.fromArray(FLOAT, grads, last).mul(gradScale);
-        FloatVector v = FloatVector.fromArray(FLOAT, velocity, last);
-        v = v.blend(v.mul(momentum).add(g), fresh);
-        v.intoArray(velocity, last);
-        FloatVector p = FloatVector.fromArray(FLOAT, params, last);
-        p.blend(p.sub(v.mul(lr)), fresh).intoArray(params, last);
     }
 }
