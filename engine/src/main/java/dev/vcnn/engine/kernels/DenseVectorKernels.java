@@ -11,8 +11,8 @@ import static dev.vcnn.engine.kernels.VectorSupport.lanesNotYetCounted;
 import static dev.vcnn.engine.kernels.VectorSupport.sumLanes;
 
 /**
- * The dense layer, softmax and the plain SGD step on the Vector API. Lanes and tails: see {@link
- * VectorKernels}.
+ * The dense layer (forward, fused backward update, batch backward), softmax and the plain SGD
+ * step on the Vector API. Lanes and tails: see {@link VectorKernels}.
  */
 final class DenseVectorKernels {
 
@@ -136,6 +136,91 @@ final class DenseVectorKernels {
         }
         for (int o = 0; o < outputs; o++) {
             biases[o] -= lr * dLogits[o];
+        }
+    }
+
+    // x, dx [I]; weights, dWeights [O][I]; dLogits, dBiases [O]; lanes: inputs i..i+L-1. As
+    // denseBackwardUpdate, one pass over the rows: each block of a weight row feeds dx, and the same
+    // block of dWeights gets dLogits[o] * x added, a mul then an add as in the reference (not an FMA),
+    // so dWeights is bit for bit the reference's. Blocks go two at a time, then the leftover block,
+    // then the tail: the last full vector, shifted left to end at the row's end, which adds to
+    // dWeights and writes dx only in the lanes the blocks before it did not. Each part is its own
+    // method so C2 inlines every Vector API call in it. Inputs shorter than one vector go to the reference
+    static void denseBackward(float[] x, int inputs, float[] weights, int outputs, float[] dLogits,
+                              float[] dx, float[] dWeights, float[] dBiases) {
+        if (inputs < LANES) {
+            SCALAR.denseBackward(x, inputs, weights, outputs, dLogits, dx, dWeights, dBiases);
+            return;
+        }
+        int bound = FLOAT.loopBound(inputs);
+        int pairBound = bound - bound % (2 * LANES);
+        for (int i = 0; i < pairBound; i += 2 * LANES) {
+            denseBackwardPair(x, inputs, weights, outputs, dLogits, dx, dWeights, i);
+        }
+        if (pairBound < bound) {
+            denseBackwardBlock(x, inputs, weights, outputs, dLogits, dx, dWeights, pairBound);
+        }
+        if (bound < inputs) {
+            denseBackwardTail(x, inputs, weights, outputs, dLogits, dx, dWeights);
+        }
+        for (int o = 0; o < outputs; o++) {
+            dBiases[o] += dLogits[o];
+        }
+    }
+
+    // blocks i and i + L of every row: two dx chains of O dependent FMAs overlap
+    private static void denseBackwardPair(float[] x, int inputs, float[] weights, int outputs, float[] dLogits,
+                                          float[] dx, float[] dWeights, int i) {
+        FloatVector input0 = FloatVector.fromArray(FLOAT, x, i);
+        FloatVector input1 = FloatVector.fromArray(FLOAT, x, i + LANES);
+        FloatVector gradient0 = FloatVector.zero(FLOAT);
+        FloatVector gradient1 = gradient0;
+        for (int o = 0; o < outputs; o++) {
+            int at = o * inputs + i;
+            FloatVector g = FloatVector.broadcast(FLOAT, dLogits[o]);
+            gradient0 = FloatVector.fromArray(FLOAT, weights, at).fma(g, gradient0);
+            gradient1 = FloatVector.fromArray(FLOAT, weights, at + LANES).fma(g, gradient1);
+            FloatVector.fromArray(FLOAT, dWeights, at).add(input0.mul(g)).intoArray(dWeights, at);
+            FloatVector.fromArray(FLOAT, dWeights, at + LANES).add(input1.mul(g)).intoArray(dWeights, at + LANES);
+        }
+        if (dx != null) {
+            gradient0.intoArray(dx, i);
+            gradient1.intoArray(dx, i + LANES);
+        }
+    }
+
+    // block i of every row
+    private static void denseBackwardBlock(float[] x, int inputs, float[] weights, int outputs, float[] dLogits,
+                                           float[] dx, float[] dWeights, int i) {
+        FloatVector input = FloatVector.fromArray(FLOAT, x, i);
+        FloatVector gradient = FloatVector.zero(FLOAT);
+        for (int o = 0; o < outputs; o++) {
+            int at = o * inputs + i;
+            FloatVector g = FloatVector.broadcast(FLOAT, dLogits[o]);
+            gradient = FloatVector.fromArray(FLOAT, weights, at).fma(g, gradient);
+            FloatVector.fromArray(FLOAT, dWeights, at).add(input.mul(g)).intoArray(dWeights, at);
+        }
+        if (dx != null) {
+            gradient.intoArray(dx, i);
+        }
+    }
+
+    // the last full vector of every row, shifted left to end at the row's end; only its fresh lanes change
+    private static void denseBackwardTail(float[] x, int inputs, float[] weights, int outputs, float[] dLogits,
+                                          float[] dx, float[] dWeights) {
+        int last = inputs - LANES;
+        VectorMask<Float> fresh = lanesNotYetCounted(inputs);
+        FloatVector input = FloatVector.fromArray(FLOAT, x, last);
+        FloatVector gradient = FloatVector.zero(FLOAT);
+        for (int o = 0; o < outputs; o++) {
+            int at = o * inputs + last;
+            FloatVector g = FloatVector.broadcast(FLOAT, dLogits[o]);
+            gradient = FloatVector.fromArray(FLOAT, weights, at).fma(g, gradient);
+            FloatVector dw = FloatVector.fromArray(FLOAT, dWeights, at);
+            dw.blend(dw.add(input.mul(g)), fresh).intoArray(dWeights, at);
+        }
+        if (dx != null) {
+            FloatVector.fromArray(FLOAT, dx, last).blend(gradient, fresh).intoArray(dx, last);
         }
     }
 

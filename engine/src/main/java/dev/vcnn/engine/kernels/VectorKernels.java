@@ -6,14 +6,15 @@ import jdk.incubator.vector.FloatVector;
 /**
  * The kernels on the Vector API. This class only chooses and checks the width and hands each call to
  * its operation family ({@code ConvVectorKernels}, {@code ConvPoolVectorKernels},
- * {@code PoolVectorKernels}, {@code DenseVectorKernels}); those and {@code VectorSupport} are the
- * only classes that import {@code jdk.incubator.vector}.
+ * {@code PoolVectorKernels}, {@code DenseVectorKernels}, {@code ElementwiseVectorKernels}); those and
+ * {@code VectorSupport} are the only classes that import {@code jdk.incubator.vector}.
  *
  * <p>Lanes map to data like this: in convolution and pooling one vector holds consecutive columns
  * (x, x+1, ...) of one output row; in the dense layer one vector holds consecutive inputs i of one
  * weight row. The fused conv + pool kernels, which a training step runs, work on pooled columns
  * instead: they first split the image into its even and odd columns, so that both conv columns of
- * L windows are plain vectors of the split (see {@code splitColumns}). Rows are rarely lane
+ * L windows are plain vectors of the split (see {@code splitColumns}). Element-wise kernels take
+ * consecutive elements, per channel plane where the channel matters (bias). Rows are rarely lane
  * multiples (26 and 13 never are), and a scalar tail would do up to 15/16 of a short row at scalar
  * speed. Masked loads and stores handled that first, but on rows this short they cost more than the
  * arithmetic, so the hot kernels avoid them: a row's last vector is shifted left to end where the
@@ -131,41 +132,40 @@ final class VectorKernels implements Kernels {
         DenseVectorKernels.sgdUpdate(params, grads, n, lr);
     }
 
-    // not yet vectorized: the reference's loops, so that every network runs on this engine
     @Override
     public void addChannelBias(float[] values, int channels, int planeSize, float[] bias) {
-        VectorSupport.SCALAR.addChannelBias(values, channels, planeSize, bias);
+        ElementwiseVectorKernels.addChannelBias(values, channels, planeSize, bias);
     }
 
     @Override
     public void addChannelSums(float[] dOut, int channels, int planeSize, float[] dBias) {
-        VectorSupport.SCALAR.addChannelSums(dOut, channels, planeSize, dBias);
+        ElementwiseVectorKernels.addChannelSums(dOut, channels, planeSize, dBias);
     }
 
     @Override
     public void reluForward(float[] in, int n, float[] out) {
-        VectorSupport.SCALAR.reluForward(in, n, out);
+        ElementwiseVectorKernels.reluForward(in, n, out);
     }
 
     @Override
     public void reluBackward(float[] dOut, float[] out, int n, float[] dIn) {
-        VectorSupport.SCALAR.reluBackward(dOut, out, n, dIn);
+        ElementwiseVectorKernels.reluBackward(dOut, out, n, dIn);
     }
 
     @Override
     public void denseBackward(float[] x, int inputs, float[] weights, int outputs, float[] dLogits,
                               float[] dx, float[] dWeights, float[] dBiases) {
-        VectorSupport.SCALAR.denseBackward(x, inputs, weights, outputs, dLogits, dx, dWeights, dBiases);
+        DenseVectorKernels.denseBackward(x, inputs, weights, outputs, dLogits, dx, dWeights, dBiases);
     }
 
     @Override
     public void addInto(float[] sums, float[] values, int n) {
-        VectorSupport.SCALAR.addInto(sums, values, n);
+        ElementwiseVectorKernels.addInto(sums, values, n);
     }
 
     @Override
     public void sgdMomentumUpdate(float[] params, float[] velocity, float[] grads, int n, float lr, float momentum,
                                   float gradScale) {
-        VectorSupport.SCALAR.sgdMomentumUpdate(params, velocity, grads, n, lr, momentum, gradScale);
+        ElementwiseVectorKernels.sgdMomentumUpdate(params, velocity, grads, n, lr, momentum, gradScale);
     }
 }

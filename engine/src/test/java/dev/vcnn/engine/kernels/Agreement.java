@@ -42,6 +42,22 @@ final class Agreement {
         }
     }
 
+    /**
+     * Like {@link #exactly(String, String, Layout, float[], float[])}, except that any NaN matches
+     * any NaN: Java leaves a NaN result's sign and payload open, and they vary with the hardware's
+     * operand order (C2 may swap the operands of a commutative add), so only bits of non-NaN values
+     * are compared. Where the reference gives a number, the vector must give the same bits.
+     */
+    static void exactlyUpToNaNBits(String context, String array, Layout layout, float[] vector, float[] scalar) {
+        for (int k = 0; k < layout.size(); k++) {
+            boolean bothNaN = Float.isNaN(vector[k]) && Float.isNaN(scalar[k]);
+            if (!bothNaN && Float.floatToRawIntBits(vector[k]) != Float.floatToRawIntBits(scalar[k])) {
+                fail(context + ": " + array + layout.at(k) + " of " + layout + ": vector " + describe(vector[k])
+                        + " but scalar " + scalar[k] + ", must be equal");
+            }
+        }
+    }
+
     /** Every index in {@code layout} equals the reference's. */
     static void exactly(String context, String array, Layout layout, int[] vector, int[] scalar) {
         for (int k = 0; k < layout.size(); k++) {

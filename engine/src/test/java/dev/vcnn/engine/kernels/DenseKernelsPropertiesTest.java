@@ -14,9 +14,10 @@ import java.util.Random;
 import static dev.vcnn.engine.kernels.Tolerance.magnitudes;
 
 /**
- * The dense layer's kernels, vector against scalar: forward, softmax, and the fused backward
- * update with and without the input gradient. Input counts straddle the lane count and reach past
- * the seed's 1352; the seed's 1352 -> 10 layer is an example.
+ * The dense layer's kernels, vector against scalar: forward, softmax, the fused backward update and
+ * the batch backward, each backward with and without the input gradient. Input counts straddle the
+ * lane count and reach past the seed's 1352; the seed's 1352 -> 10 layer and the deep network's
+ * 800 -> 128 -> 10 are examples. The batch backward's dWeights and dBiases must agree bit for bit.
  */
 @AddLifecycleHook(SkipUnlessVectors.class)
 class DenseKernelsPropertiesTest {
@@ -76,6 +77,25 @@ class DenseKernelsPropertiesTest {
                               @ForAll("learningRates") float lr, @ForAll boolean withInputGradient,
                               @ForAll Palette palette, @ForAll long seed) {
         checkBackwardUpdate(Dense.draw(inputs, outputs, palette, seed), lr, withInputGradient);
+    }
+
+    @Property(tries = TRIES)
+    void backwardAgrees(@ForAll("inputCounts") int inputs, @ForAll @IntRange(min = 1, max = 16) int outputs,
+                        @ForAll boolean withInputGradient, @ForAll Palette palette, @ForAll long seed) {
+        checkBackward(Dense.draw(inputs, outputs, palette, seed), withInputGradient, palette, seed);
+    }
+
+    // the deep network's dense layers: 800 -> 128 and 128 -> 10, and the seed's 1352 -> 10
+    @Example
+    void backwardAgreesOnRealShapes() {
+        int[][] shapes = {{800, 128}, {128, 10}, {SEED_INPUTS, SEED_CLASSES}};
+        for (Palette palette : Palette.values()) {
+            for (int[] shape : shapes) {
+                Dense p = Dense.draw(shape[0], shape[1], palette, shape[0]);
+                checkBackward(p, true, palette, shape[1]);
+                checkBackward(p, false, palette, shape[1]);
+            }
+        }
     }
 
     // the seed network's layer: 13x13x8 = 1352 pooled values -> 10 classes
@@ -164,5 +184,43 @@ class DenseKernelsPropertiesTest {
         }
         Agreement.sums(context, "biases", Layout.of("o", p.outputs), vectorBiases, scalarBiases, biasTerms, 2);
         Padded.assertUntouchedPast(context, "biases", vectorBiases, p.outputs);
+    }
+
+    // dWeights and dBiases start as earlier gradients of the batch, drawn from the same palette
+    private void checkBackward(Dense p, boolean withInputGradient, Palette palette, long seed) {
+        String context = kernels.context("denseBackward", p + (withInputGradient ? " with dx" : " dx=null"));
+        Random random = new Random(~seed);
+        float[] dWeights = palette.fill(random, p.weights.length);
+        float[] dBiases = palette.fill(random, p.outputs);
+        float[] scalarDWeights = Padded.inOut(dWeights);
+        float[] vectorDWeights = Padded.inOut(dWeights);
+        float[] scalarDBiases = Padded.inOut(dBiases);
+        float[] vectorDBiases = Padded.inOut(dBiases);
+        float[] scalarDx = withInputGradient ? Padded.output(p.inputs) : null;
+        float[] vectorDx = withInputGradient ? Padded.output(p.inputs) : null;
+        float[] weights = p.weights.clone();
+        kernels.scalar.denseBackward(
+                p.x, p.inputs, p.weights, p.outputs, p.dLogits, scalarDx, scalarDWeights, scalarDBiases);
+        kernels.onVector(context, vector -> vector.denseBackward(
+                p.x, p.inputs, weights, p.outputs, p.dLogits, vectorDx, vectorDWeights, vectorDBiases));
+
+        Agreement.exactly(context, "weights (read only)", p.weightShape(), weights, p.weights);
+        if (withInputGradient) {
+            // dx[i] = sum_o weights[o][i] * dLogits[o]
+            float[] absSums = new float[p.inputs];
+            for (int i = 0; i < p.inputs; i++) {
+                double sum = 0;
+                for (int o = 0; o < p.outputs; o++) {
+                    sum += Math.abs((double) p.weights[o * p.inputs + i] * p.dLogits[o]);
+                }
+                absSums[i] = (float) sum;
+            }
+            Agreement.sums(context, "dx", Layout.of("i", p.inputs), vectorDx, scalarDx, absSums, p.outputs);
+            Padded.assertUntouchedPast(context, "dx", vectorDx, p.inputs);
+        }
+        Agreement.exactly(context, "dWeights", p.weightShape(), vectorDWeights, scalarDWeights);
+        Padded.assertUntouchedPast(context, "dWeights", vectorDWeights, p.weights.length);
+        Agreement.exactly(context, "dBiases", Layout.of("o", p.outputs), vectorDBiases, scalarDBiases);
+        Padded.assertUntouchedPast(context, "dBiases", vectorDBiases, p.outputs);
     }
 }

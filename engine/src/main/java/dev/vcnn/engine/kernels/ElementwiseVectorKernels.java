@@ -1,0 +1,173 @@
+package dev.vcnn.engine.kernels;
+
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
+
+import static dev.vcnn.engine.kernels.VectorSupport.FLOAT;
+import static dev.vcnn.engine.kernels.VectorSupport.LANES;
+import static dev.vcnn.engine.kernels.VectorSupport.SCALAR;
+import static dev.vcnn.engine.kernels.VectorSupport.SCRATCH;
+import static dev.vcnn.engine.kernels.VectorSupport.lanesNotYetCounted;
+import static dev.vcnn.engine.kernels.VectorSupport.sumLanes;
+
+/**
+ * Element-wise kernels on the Vector API: per-channel bias and its gradient, ReLU forward and
+ * backward, adding gradients into a sum, and the momentum step. Except for the channel sums, each
+ * lane does exactly the reference's float operations in the reference's order (a mul and an add,
+ * never a fused multiply-add), so results are bit for bit the reference's. Lanes and tails: see
+ * {@link VectorKernels}.
+ */
+final class ElementwiseVectorKernels {
+
+    private ElementwiseVectorKernels() {
+    }
+
+    // values [C][P]; bias [C]; lanes: positions p..p+L-1 of one channel's plane. A plane's last
+    // vector is shifted left to end at the plane's end and adds the bias only to the lanes the vectors
+    // before it did not (the others already hold their sums). Planes smaller than one vector go to
+    // the reference
+    static void addChannelBias(float[] values, int channels, int planeSize, float[] bias) {
+        if (planeSize < LANES) {
+            SCALAR.addChannelBias(values, channels, planeSize, bias);
+            return;
+        }
+        int bound = FLOAT.loopBound(planeSize);
+        int last = planeSize - LANES;
+        VectorMask<Float> fresh = lanesNotYetCounted(planeSize);
+        for (int c = 0; c < channels; c++) {
+            int plane = c * planeSize;
+            FloatVector b = FloatVector.broadcast(FLOAT, bias[c]);
+            for (int p = 0; p < bound; p += LANES) {
+                FloatVector.fromArray(FLOAT, values, plane + p).add(b).intoArray(values, plane + p);
+            }
+            if (bound < planeSize) {
+                FloatVector v = FloatVector.fromArray(FLOAT, values, plane + last);
+                v.blend(v.add(b), fresh).intoArray(values, plane + last);
+            }
+        }
+    }
+
+    // dOut [C][P]; dBias [C]; lanes: positions p..p+L-1 of one channel's plane. Two accumulators take
+    // turns over the blocks; the last vector is shifted left to end at the plane's end, with the
+    // lanes already counted zeroed. The lanes are added in the fixed order of sumLanes. Planes
+    // smaller than one vector go to the reference
+    static void addChannelSums(float[] dOut, int channels, int planeSize, float[] dBias) {
+        if (planeSize < LANES) {
+            SCALAR.addChannelSums(dOut, channels, planeSize, dBias);
+            return;
+        }
+        int bound = FLOAT.loopBound(planeSize);
+        int pairBound = bound - bound % (2 * LANES);
+        int last = planeSize - LANES;
+        VectorMask<Float> fresh = lanesNotYetCounted(planeSize);
+        FloatVector zero = FloatVector.zero(FLOAT);
+        float[] scratch = SCRATCH.get().lanes;
+        for (int c = 0; c < channels; c++) {
+            int plane = c * planeSize;
+            FloatVector s0 = zero, s1 = zero;
+            int p = 0;
+            for (; p < pairBound; p += 2 * LANES) {
+                s0 = s0.add(FloatVector.fromArray(FLOAT, dOut, plane + p));
+                s1 = s1.add(FloatVector.fromArray(FLOAT, dOut, plane + p + LANES));
+            }
+            if (p < bound) {
+                s0 = s0.add(FloatVector.fromArray(FLOAT, dOut, plane + p));
+            }
+            if (bound < planeSize) {
+                s1 = s1.add(zero.blend(FloatVector.fromArray(FLOAT, dOut, plane + last), fresh));
+            }
+            dBias[c] += sumLanes(s0.add(s1), scratch);
+        }
+    }
+
+    // in, out [n]; lanes: consecutive elements. MAX is Math.max lane by lane, so -0 gives 0 and NaN
+    // stays NaN as in the reference (a compare-and-blend would turn NaN into 0). The tail is the last
+    // full vector, shifted left to end at n: the lanes it shares with the vector before it are
+    // rewritten with the same values, even when out is in (max(max(v, 0), 0) = max(v, 0)). Fewer
+    // than L elements go to the reference
+    static void reluForward(float[] in, int n, float[] out) {
+        if (n < LANES) {
+            SCALAR.reluForward(in, n, out);
+            return;
+        }
+        int bound = FLOAT.loopBound(n);
+        for (int k = 0; k < bound; k += LANES) {
+            FloatVector.fromArray(FLOAT, in, k).lanewise(VectorOperators.MAX, 0f).intoArray(out, k);
+        }
+        if (bound < n) {
+            int last = n - LANES;
+            FloatVector.fromArray(FLOAT, in, last).lanewise(VectorOperators.MAX, 0f).intoArray(out, last);
+        }
+    }
+
+    // dOut, out, dIn [n]; lanes: consecutive elements. dIn takes dOut where out > 0 and +0 elsewhere
+    // (NaN included, as the reference's '>'). The tail is the last full vector, shifted left to end at
+    // n: shared lanes are rewritten with the same values, even when dIn is dOut (the rule applied
+    // twice gives the same). Fewer than L elements go to the reference
+    static void reluBackward(float[] dOut, float[] out, int n, float[] dIn) {
+        if (n < LANES) {
+            SCALAR.reluBackward(dOut, out, n, dIn);
+            return;
+        }
+        FloatVector zero = FloatVector.zero(FLOAT);
+        int bound = FLOAT.loopBound(n);
+        for (int k = 0; k < bound; k += LANES) {
+            VectorMask<Float> positive = FloatVector.fromArray(FLOAT, out, k).compare(VectorOperators.GT, 0f);
+            zero.blend(FloatVector.fromArray(FLOAT, dOut, k), positive).intoArray(dIn, k);
+        }
+        if (bound < n) {
+            int last = n - LANES;
+            VectorMask<Float> positive = FloatVector.fromArray(FLOAT, out, last).compare(VectorOperators.GT, 0f);
+            zero.blend(FloatVector.fromArray(FLOAT, dOut, last), positive).intoArray(dIn, last);
+        }
+    }
+
+    // sums, values [n]; lanes: consecutive elements. The tail is the last full vector, shifted left
+    // to end at n, adding only to the lanes the vectors before it did not. Fewer than L elements go
+    // to the reference
+    static void addInto(float[] sums, float[] values, int n) {
+        if (n < LANES) {
+            SCALAR.addInto(sums, values, n);
+            return;
+        }
+        int bound = FLOAT.loopBound(n);
+        for (int k = 0; k < bound; k += LANES) {
+            FloatVector.fromArray(FLOAT, sums, k).add(FloatVector.fromArray(FLOAT, values, k)).intoArray(sums, k);
+        }
+        if (bound < n) {
+            int last = n - LANES;
+            FloatVector s = FloatVector.fromArray(FLOAT, sums, last);
+            s.blend(s.add(FloatVector.fromArray(FLOAT, values, last)), lanesNotYetCounted(n)).intoArray(sums, last);
+        }
+    }
+
+    // params, velocity, grads [n]; lanes: consecutive parameters. Each lane rounds as the reference:
+    // g = gradScale * grad, v = momentum * v + g, p = p - lr * v, each a separate mul and add or
+    // sub. The tail is the last full vector, shifted left to end at n, updating velocity and params
+    // only in the lanes the vectors before it did not. Fewer than L parameters go to the reference
+    static void sgdMomentumUpdate(float[] params, float[] velocity, float[] grads, int n, float lr, float momentum,
+                                  float gradScale) {
+        if (n < LANES) {
+            SCALAR.sgdMomentumUpdate(params, velocity, grads, n, lr, momentum, gradScale);
+            return;
+        }
+        int bound = FLOAT.loopBound(n);
+        for (int k = 0; k < bound; k += LANES) {
+            FloatVector g = FloatVector.fromArray(FLOAT, grads, k).mul(gradScale);
+            FloatVector v = FloatVector.fromArray(FLOAT, velocity, k).mul(momentum).add(g);
+            v.intoArray(velocity, k);
+            FloatVector.fromArray(FLOAT, params, k).sub(v.mul(lr)).intoArray(params, k);
+        }
+        if (bound < n) {
+            int last = n - LANES;
+            VectorMask<Float> fresh = lanesNotYetCounted(n);
+            FloatVector g = FloatVector.fromArray(FLOAT, grads, last).mul(gradScale);
+            FloatVector v = FloatVector.fromArray(FLOAT, velocity, last);
+            v = v.blend(v.mul(momentum).add(g), fresh);
+            v.intoArray(velocity, last);
+            FloatVector p = FloatVector.fromArray(FLOAT, params, last);
+            p.blend(p.sub(v.mul(lr)), fresh).intoArray(params, last);
+        }
+    }
+}
