@@ -31,10 +31,10 @@ final class DataFit {
                                long seed, CommandLine commandLine) throws DataFormatException {
         int labels = Math.max(labelCount(train), labelCount(test));
         if (labels > spec.classes()) {
-            String message = "ends in " + spec.layers().getLast().token() + ", but the data has labels up to "
-                    + (labels - 1) + ": end it with dense:" + labels + " (or more)";
             if (specGiven) {
-                throw new CommandLine.ParameterException(commandLine, "--net " + spec + " " + message);
+                throw new CommandLine.ParameterException(commandLine, "--net " + spec + ": the last layer is "
+                        + spec.layers().getLast().token() + ", but the data has labels up to " + (labels - 1)
+                        + ": end it with dense:" + labels + " (or more)");
             }
         }
         try {

@@ -22,9 +22,9 @@ public record Shape(int channels, int height, int width) {
         return (long) channels * height * width;
     }
 
-    /** channels x height x width, or just N for a flat shape. */
+    /** channels x height x width, e.g. 8x13x13. */
     @Override
     public String toString() {
-        return height == 1 && width == 1 ? Integer.toString(channels) : channels + "x" + height + "x" + width;
+        return channels + "x" + height + "x" + width;
     }
 }

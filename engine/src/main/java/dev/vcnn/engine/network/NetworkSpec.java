@@ -146,6 +146,7 @@ public record NetworkSpec(List<LayerSpec> layers) {
         List<Shape> shapes = new ArrayList<>();
         StringBuilder path = new StringBuilder(input.toString());
         Shape shape = input;
+        boolean flat = false; // past the first dense layer, shapes are N values
         double bytes = 0;
         for (int k = 0; k < layers.size(); k++) {
             LayerSpec layer = layers.get(k);
@@ -174,16 +175,17 @@ public record NetworkSpec(List<LayerSpec> layers) {
             // gradient per layer, twice over for the scratch a kernel may keep
             bytes += 4.0 * (4.0 * parameters + 2.0 * (next.size() + shape.size()));
             if (bytes > MAX_BYTES) {
-                throw new NetworkSpecException(String.format(Locale.ROOT, "the network would need more than the "
-                        + "%d MB of memory vcnn allows for parameters and buffers by %s on %s images",
-                        MAX_BYTES >> 20, where(layer.token(), k), input));
+                throw new NetworkSpecException(String.format(Locale.ROOT, "%s on %s images takes the network past "
+                        + "the %d GB vcnn allows for parameters (with their gradients and momentum) and buffers",
+                        where(layer.token(), k), input, MAX_BYTES >> 30));
             }
-            path.append(" -> ").append(layer.token()).append(" -> ").append(next);
+            flat |= layer instanceof LayerSpec.Dense;
+            path.append(" -> ").append(layer.token()).append(" -> ").append(flat ? next.channels() : next);
             shapes.add(next);
             shape = next;
         }
         if (classes() != classes) {
-            throw new NetworkSpecException("the last layer is " + layers.getLast().token() + ", but the data has "
+            throw new NetworkSpecException("the last layer is " + layers.getLast().token() + ", but there are "
                     + classes + " classes: end the spec with dense:" + classes);
         }
         return shapes;
