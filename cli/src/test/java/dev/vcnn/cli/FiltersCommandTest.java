@@ -27,7 +27,7 @@ class FiltersCommandTest {
         BufferedImage image = ImageIO.read(png.toFile());
         assertEquals(258, image.getWidth());
         assertEquals(34, image.getHeight());
-        float[] filters = ModelFile.load(model).convFilters();
+        float[] filters = ModelFile.load(model).parameter("0.weight");
         float limit = 0;
         for (float w : filters) {
             limit = Math.max(limit, Math.abs(w));
@@ -47,7 +47,7 @@ class FiltersCommandTest {
 
     private static float maxByMagnitude(SavedModel saved) {
         float best = 0;
-        for (float w : saved.convFilters()) {
+        for (float w : saved.parameter("0.weight")) {
             best = Math.abs(w) > Math.abs(best) ? w : best;
         }
         return best;

@@ -107,7 +107,8 @@ class HostileDataTest {
                 Arguments.of("images too small for the network", (Damage) dir -> {
                     put(dir, TEST_IMAGES, images(TEST, 3, 3, 2));
                     return put(dir, TRAIN_IMAGES, images(TRAIN, 3, 3, 1));
-                }, "holds images of 3x3 pixels, for which vcnn builds no network"),
+                }, "holds images of 3x3 pixels, for which vcnn builds no conv3x3:8:nobias,maxpool2,dense:10 network"
+                        + " ('maxpool2' (layer 2) gets planes of 1x1 but needs at least 2x2"),
                 Arguments.of("test images of another size", replace(TEST_IMAGES, images(TEST, 20, 20, 2)),
                         "holds images of 20x20 pixels, but the network trained here takes 28x28"));
     }

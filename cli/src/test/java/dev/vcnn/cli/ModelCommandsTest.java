@@ -1,7 +1,12 @@
 package dev.vcnn.cli;
 
 import dev.vcnn.engine.kernels.KernelSelection;
+import dev.vcnn.engine.layers.Shape;
+import dev.vcnn.engine.model.Architecture;
+import dev.vcnn.engine.model.ModelInfo;
+import dev.vcnn.engine.model.TrainingRecord;
 import dev.vcnn.engine.network.Network;
+import dev.vcnn.engine.network.NetworkSpec;
 import dev.vcnn.engine.model.ModelFile;
 import dev.vcnn.engine.model.SavedModel;
 import org.junit.jupiter.api.BeforeAll;
@@ -40,7 +45,7 @@ class ModelCommandsTest {
         assertEquals(0, eval.exitCode(), eval.err());
         assertEquals(training.line("Test Loss: "), eval.line("Test Loss: "));
         assertEquals(training.line("Test Accuracy: "), eval.line("Test Accuracy: "));
-        assertTrue(eval.line("Model: ").startsWith(model + " (1 epoch, lr 0.005, seed 4; saved with test accuracy "
+        assertTrue(eval.line("Model: ").startsWith(model + " (net seed, 1 epoch, lr 0.005, seed 4; saved with test accuracy "
                 + training.line("Test Accuracy: ") + " on 1,000 images)"), eval.out());
     }
 
@@ -122,9 +127,9 @@ class ModelCommandsTest {
 
         SavedModel a = ModelFile.load(unbroken);
         SavedModel b = ModelFile.load(resumed);
-        assertArrayEquals(a.convFilters(), b.convFilters());
-        assertArrayEquals(a.denseWeights(), b.denseWeights());
-        assertArrayEquals(a.denseBiases(), b.denseBiases());
+        assertArrayEquals(a.parameter("0.weight"), b.parameter("0.weight"));
+        assertArrayEquals(a.parameter("2.weight"), b.parameter("2.weight"));
+        assertArrayEquals(a.parameter("2.bias"), b.parameter("2.bias"));
         assertEquals(2, b.info().training().epochsDone());
         assertEquals(twoEpochs.line("Test Accuracy: "), secondEpoch.line("Test Accuracy: "));
         // the second epoch's log, line for line
@@ -144,8 +149,9 @@ class ModelCommandsTest {
 
         Network fresh = Network.seed(KernelSelection.scalar(), new SplittableRandom(9));
         SavedModel saved = ModelFile.load(initial);
-        assertArrayEquals(fresh.conv().filters(), saved.convFilters());
-        assertArrayEquals(fresh.dense().weights(), saved.denseWeights());
+        assertArrayEquals(fresh.parameter("0.weight").values(), saved.parameter("0.weight"));
+        assertArrayEquals(fresh.parameter("2.weight").values(), saved.parameter("2.weight"));
+        assertArrayEquals(new float[10], saved.parameter("2.bias"));
         assertEquals(0, saved.info().training().epochsDone());
         // untrained, it is near chance
         assertTrue(run.testAccuracy() < 0.3, run.out());
@@ -158,15 +164,37 @@ class ModelCommandsTest {
 
     @Test
     void aModelOfOtherShapesCannotStartTraining(@TempDir Path tmp) throws Exception {
-        Path wide = tmp.resolve("sixteen-filters.npz");
-        Network sixteen = new Network(KernelSelection.scalar(), 1, 28, 28, 16, 10, new SplittableRandom(1));
-        ModelFile.save(wide, sixteen, new dev.vcnn.engine.model.ModelInfo(
-                dev.vcnn.engine.model.Architecture.of(sixteen), ClassNames.DIGIT_NAMES,
-                new dev.vcnn.engine.model.TrainingRecord(1, 0.005f, 0, 0, "none", "scalar"), null));
-        CliRun run = CliRun.of("train", "--init", wide.toString());
-        assertEquals("vcnn: bad model: " + wide + ": the array conv_filters has shape (16, 1, 3, 3), but this network"
-                + " needs (8, 1, 3, 3)", run.oneLineFailure());
+        // a model for 20x20 images cannot go on training on the bundled 28x28 ones
+        Path small = tmp.resolve("twenty-pixels.npz");
+        saveUntrained(small, NetworkSpec.seed(), new Shape(1, 20, 20));
+        CliRun run = CliRun.of("train", "--init", small.toString());
+        assertEquals(SMALL_MODEL_MESSAGE.replace("{model}", small.toString()), run.oneLineFailure());
         assertTrue(run.out().isEmpty(), run.out());
+
+        // a model of 16 filters is a network of its own: --init trains it as it is, and --net cannot change it
+        Path wide = tmp.resolve("sixteen-filters.npz");
+        NetworkSpec sixteen = NetworkSpec.parse("conv3x3:16:nobias,maxpool2,dense:10");
+        saveUntrained(wide, sixteen, new Shape(1, 28, 28));
+        CliRun seedNet = CliRun.of("train", "--init", wide.toString(), "--net", "seed", "--epochs", "1");
+        assertEquals(2, seedNet.exitCode(), seedNet.err());
+        assertTrue(seedNet.err().startsWith("vcnn: --net " + NetworkSpec.SEED + " is not the network of the --init"
+                + " model " + wide + " (" + sixteen + ")"), seedNet.err());
+        assertTrue(seedNet.out().isEmpty(), seedNet.out());
+        Path trained = tmp.resolve("trained.npz");
+        CliRun resumed = CliRun.of("train", "--init", wide.toString(), "--epochs", "1", "--train-size", "100",
+                "--test-size", "50", "--save", trained.toString());
+        assertEquals(0, resumed.exitCode(), resumed.err());
+        assertEquals(sixteen, ModelFile.load(trained).info().architecture().spec());
+        assertEquals(16 * 9, ModelFile.load(trained).parameter("0.weight").length);
+    }
+
+    private static final String SMALL_MODEL_MESSAGE =
+            "vcnn: bad model: {model}: takes images of 1x20x20, but this data has 1x28x28";
+
+    private static void saveUntrained(Path file, NetworkSpec spec, Shape input) throws Exception {
+        Network network = Network.build(KernelSelection.scalar(), spec, input, 10, new SplittableRandom(1));
+        ModelFile.save(file, network, new ModelInfo(Architecture.of(network), ClassNames.DIGIT_NAMES,
+                new TrainingRecord(1, 0.005f, 1, 0f, 0, 0, "none", "scalar"), null));
     }
 
     @Test
@@ -208,32 +236,33 @@ class ModelCommandsTest {
         Files.writeString(bad, "not a zip at all");
         assertEquals(prefix + "is not an .npz model (it is not a zip archive)", evalFailure(bad));
 
-        new NpzSurgery(model).remove("dense_biases").writeTo(bad);
-        assertEquals(prefix + "has no array dense_biases", evalFailure(bad));
-
-        new NpzSurgery(model).header("dense_biases", "(10,)", "(2, 5)").writeTo(bad);
-        assertEquals(prefix + "the array dense_biases has shape (2, 5), but the architecture in its metadata needs (10,)",
+        new NpzSurgery(model).remove("2.bias").writeTo(bad);
+        assertEquals(prefix + "has no array 2.bias, which its metadata's architecture needs with shape (10,)",
                 evalFailure(bad));
 
-        new NpzSurgery(model).header("conv_filters", "'<f4'", "'<i4'").writeTo(bad);
-        assertEquals(prefix + "the array conv_filters has dtype <i4, but a vcnn model stores float32 (<f4)",
+        new NpzSurgery(model).header("2.bias", "(10,)", "(2, 5)").writeTo(bad);
+        assertEquals(prefix + "the array 2.bias has shape (2, 5), but the architecture in its metadata needs (10,)",
                 evalFailure(bad));
 
-        new NpzSurgery(model).metadata("\"format_version\" : 1", "\"format_version\" : 7").writeTo(bad);
-        assertEquals(prefix + "its metadata says format version 7, and this vcnn reads version 1 only", evalFailure(bad));
+        new NpzSurgery(model).header("0.weight", "'<f4'", "'<i4'").writeTo(bad);
+        assertEquals(prefix + "the array 0.weight has dtype <i4, but a vcnn model stores float32 (<f4)",
+                evalFailure(bad));
+
+        new NpzSurgery(model).metadata("\"format_version\" : 2", "\"format_version\" : 7").writeTo(bad);
+        assertEquals(prefix + "its metadata says format version 7, and this vcnn reads versions 1 and 2 only", evalFailure(bad));
 
         new NpzSurgery(model).remove("metadata").writeTo(bad);
-        assertEquals(prefix + "has no metadata array, so it is not a vcnn model (it holds conv_filters, dense_weights,"
-                + " dense_biases)", evalFailure(bad));
+        assertEquals(prefix + "has no metadata array, so it is not a vcnn model (it holds 0.weight, 2.weight, 2.bias)",
+                evalFailure(bad));
 
         assertEquals("vcnn: bad model: " + tmp.resolve("missing.npz") + ": no such file",
                 evalFailure(tmp.resolve("missing.npz")));
 
         // every command that reads a model says the same
-        assertEquals(prefix + "has no metadata array, so it is not a vcnn model (it holds conv_filters, dense_weights,"
-                + " dense_biases)", CliRun.of("train", "--init", bad.toString()).oneLineFailure());
-        assertEquals(prefix + "has no metadata array, so it is not a vcnn model (it holds conv_filters, dense_weights,"
-                + " dense_biases)", CliRun.of("predict", "--model", bad.toString(), "--index", "0").oneLineFailure());
+        assertEquals(prefix + "has no metadata array, so it is not a vcnn model (it holds 0.weight, 2.weight, 2.bias)",
+                CliRun.of("train", "--init", bad.toString()).oneLineFailure());
+        assertEquals(prefix + "has no metadata array, so it is not a vcnn model (it holds 0.weight, 2.weight, 2.bias)",
+                CliRun.of("predict", "--model", bad.toString(), "--index", "0").oneLineFailure());
 
         byte[] good = Files.readAllBytes(model);
         Files.write(bad, java.util.Arrays.copyOf(good, good.length - 30));
@@ -243,12 +272,12 @@ class ModelCommandsTest {
         Files.write(bad, new byte[0]);
         assertEquals(prefix + "is empty, not an .npz model", evalFailure(bad));
 
-        new NpzSurgery(model).header("dense_weights", "(10, 1352)", "(100000000, 1352)").writeTo(bad);
-        assertEquals(prefix + "the array dense_weights has shape (100000000, 1352), but the architecture in its"
+        new NpzSurgery(model).header("2.weight", "(10, 1352)", "(100000000, 1352)").writeTo(bad);
+        assertEquals(prefix + "the array 2.weight has shape (100000000, 1352), but the architecture in its"
                 + " metadata needs (10, 1352)", evalFailure(bad));
 
-        new NpzSurgery(model).floatAt("dense_weights", 500, Float.NaN).writeTo(bad);
-        assertEquals(prefix + "the array dense_weights holds NaN at index 500, so the model is unusable (was it saved"
+        new NpzSurgery(model).floatAt("2.weight", 500, Float.NaN).writeTo(bad);
+        assertEquals(prefix + "the array 2.weight holds NaN at index 500, so the model is unusable (was it saved"
                 + " from a diverged run?)", evalFailure(bad));
 
         new NpzSurgery(model).metadata("\"format\" :", "\"format\" ;").writeTo(bad);

@@ -100,6 +100,10 @@ class WatchingTrainingTest {
         assertEquals(250, settings.get("train_images"));
         assertEquals(5, settings.get("seed"));
         assertEquals(0.005, settings.get("learning_rate"));
+        // the default network and SGD, written out so that the file says what was trained
+        assertEquals("conv3x3:8:nobias,maxpool2,dense:10", settings.get("net"));
+        assertEquals(1, settings.get("batch_size"));
+        assertEquals(0.0, settings.get("momentum"));
 
         // 250 images: windows of 100, 100 and 50 steps per epoch, as the plain log prints them
         List<Map<String, Object>> windows = (List<Map<String, Object>>) metrics.get("windows");
