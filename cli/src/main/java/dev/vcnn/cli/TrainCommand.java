@@ -323,10 +323,20 @@ final class TrainCommand implements Callable<Integer> {
     private String typed(String option, Object value) {
         CommandLine.Model.OptionSpec matched = spec.commandLine().getParseResult().matchedOption(option);
         String text = matched == null || matched.stringValues().isEmpty() ? null : matched.stringValues().getLast();
-        if (text == null || text.equals(String.valueOf(value))) {
-            return String.valueOf(value);
+        if (text == null || text.equals(String.valueOf(value)) || sameNumber(text, value)) {
+            return text == null ? String.valueOf(value) : text;
         }
         return text + ", which is " + value + " as a " + value.getClass().getSimpleName().toLowerCase(Locale.ROOT);
+    }
+
+    // "1" typed for 1.0f, or "0.50" for 0.5f: the same number, nothing lost in the conversion
+    private static boolean sameNumber(String text, Object value) {
+        try {
+            return value instanceof Float f && Float.isFinite(f)
+                    && new java.math.BigDecimal(text.strip()).compareTo(new java.math.BigDecimal(f.toString())) == 0;
+        } catch (NumberFormatException e) {
+            return false;
+        }
     }
 
     private CommandLine.ParameterException usage(String message) {
