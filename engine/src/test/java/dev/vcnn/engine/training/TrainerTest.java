@@ -1,7 +1,10 @@
 package dev.vcnn.engine.training;
 
 import dev.vcnn.engine.kernels.ScalarKernels;
+import dev.vcnn.engine.layers.Parameter;
+import dev.vcnn.engine.layers.Shape;
 import dev.vcnn.engine.network.Network;
+import dev.vcnn.engine.network.NetworkSpec;
 
 import dev.vcnn.engine.data.Dataset;
 import dev.vcnn.engine.data.MnistFiles;
@@ -43,13 +46,26 @@ class TrainerTest {
         return new Dataset("quadrants", count, 6, 6, pixels, labels);
     }
 
+    /** The seed's stack with 4 filters for 6x6 images and {@code classes} classes, as vcnn 0.1 built it. */
+    private static Network smallSeedLike(int classes, long seed) {
+        return Network.build(new ScalarKernels(), NetworkSpec.parse("conv3x3:4:nobias,maxpool2,dense:" + classes),
+                new Shape(1, 6, 6), classes, new SplittableRandom(seed));
+    }
+
+    private static void assertSameParameters(Network expected, Network actual) {
+        assertEquals(expected.parameters().size(), actual.parameters().size());
+        for (Parameter parameter : expected.parameters()) {
+            assertArrayEquals(parameter.values(), actual.parameter(parameter.name()).values(), parameter.name());
+        }
+    }
+
     private record Window(int epoch, int step, int steps) {
     }
 
     @Test
     void reportsEveryHundredStepsAndTheLeftoverWindowOfEachEpoch() {
         Dataset data = quadrants(1);
-        Network network = new Network(new ScalarKernels(), 1, 6, 6, 4, 4, new SplittableRandom(5));
+        Network network = smallSeedLike(4, 5);
         List<Window> windows = new ArrayList<>();
         List<Integer> epochs = new ArrayList<>();
         TrainingStats stats = new Trainer(network).train(data, 0, 2, 0.05f, 5, new TrainingListener() {
@@ -72,9 +88,9 @@ class TrainerTest {
 
     @Test
     void trainingLearnsATaskAndTheSameSeedRepeatsItExactly() {
-        float[] firstWeights = null;
+        Network first = null;
         for (int run = 0; run < 2; run++) {
-            Network network = new Network(new ScalarKernels(), 1, 6, 6, 4, 4, new SplittableRandom(11));
+            Network network = smallSeedLike(4, 11);
             Trainer trainer = new Trainer(network);
             Dataset data = quadrants(2);
             double before = trainer.evaluate(data).loss();
@@ -82,10 +98,10 @@ class TrainerTest {
             Evaluation after = trainer.evaluate(data);
             assertTrue(after.loss() < before / 2, "loss " + before + " -> " + after.loss());
             assertTrue(after.accuracy() > 0.8, "accuracy " + after.accuracy());
-            if (firstWeights == null) {
-                firstWeights = network.dense().weights().clone();
+            if (first == null) {
+                first = network;
             } else {
-                assertArrayEquals(firstWeights, network.dense().weights());
+                assertSameParameters(first, network);
             }
         }
     }
@@ -111,10 +127,10 @@ class TrainerTest {
     @Test
     void resumingAfterAnEpochGivesTheWeightsOfAnUnbrokenRun() {
         Dataset data = quadrants(3);
-        Network unbroken = new Network(new ScalarKernels(), 1, 6, 6, 4, 4, new SplittableRandom(9));
+        Network unbroken = smallSeedLike(4, 9);
         new Trainer(unbroken).train(data, 0, 2, 0.05f, 9, new TrainingListener() { });
 
-        Network resumed = new Network(new ScalarKernels(), 1, 6, 6, 4, 4, new SplittableRandom(9));
+        Network resumed = smallSeedLike(4, 9);
         new Trainer(resumed).train(data, 0, 1, 0.05f, 9, new TrainingListener() { });
         List<Integer> epochs = new ArrayList<>();
         new Trainer(resumed).train(data, 1, 1, 0.05f, 9, new TrainingListener() {
@@ -125,15 +141,13 @@ class TrainerTest {
             }
         });
         assertEquals(List.of(2), epochs, "a resumed run goes on counting epochs");
-        assertArrayEquals(unbroken.conv().filters(), resumed.conv().filters());
-        assertArrayEquals(unbroken.dense().weights(), resumed.dense().weights());
-        assertArrayEquals(unbroken.dense().biases(), resumed.dense().biases());
+        assertSameParameters(unbroken, resumed);
     }
 
     @Test
     void theConfusionMatrixCountsEveryImageOnceInTheRowOfItsLabel() {
         Dataset data = quadrants(4);
-        Network network = new Network(new ScalarKernels(), 1, 6, 6, 4, 4, new SplittableRandom(2));
+        Network network = smallSeedLike(4, 2);
         Trainer trainer = new Trainer(network);
         trainer.train(data, 0, 1, 0.05f, 2, new TrainingListener() { });
         ConfusionMatrix confusion = trainer.evaluateByClass(data);
@@ -155,7 +169,7 @@ class TrainerTest {
     @Test
     void aHugeLearningRateStopsTrainingAtTheStepWhoseLossIsNotFinite() {
         Dataset data = quadrants(4);
-        Network network = new Network(new ScalarKernels(), 1, 6, 6, 4, 4, new SplittableRandom(2));
+        Network network = smallSeedLike(4, 2);
         List<Double> reported = new ArrayList<>();
         TrainingListener listener = new TrainingListener() {
             @Override
@@ -178,8 +192,8 @@ class TrainerTest {
         // a fifth class that no label uses, with a bias of -Infinity: its probability is 0, every loss stays
         // finite, and its gradient is 0, so the bias stays -Infinity; only the weight scan can see it
         Dataset data = quadrants(5);
-        Network network = new Network(new ScalarKernels(), 1, 6, 6, 4, 5, new SplittableRandom(3));
-        network.dense().biases()[4] = Float.NEGATIVE_INFINITY;
+        Network network = smallSeedLike(5, 3);
+        network.parameter("2.bias").values()[4] = Float.NEGATIVE_INFINITY;
         List<Integer> windows = new ArrayList<>();
         TrainingDivergedException e = assertThrows(TrainingDivergedException.class,
                 () -> new Trainer(network).train(data, 0, 1, 0.05f, 3, new TrainingListener() {
@@ -188,7 +202,7 @@ class TrainerTest {
                         windows.add(step);
                     }
                 }));
-        assertEquals("training diverged at epoch 1, step 100: the dense biases hold -Infinity at index 4",
+        assertEquals("training diverged at epoch 1, step 100: 2.bias holds -Infinity at index 4",
                 e.getMessage());
         assertEquals(List.of(), windows);
     }
