@@ -9,7 +9,13 @@ import dev.vcnn.engine.network.NetworkSpec;
 import dev.vcnn.engine.data.Dataset;
 import dev.vcnn.engine.data.MnistFiles;
 import dev.vcnn.engine.data.SharedData;
+import dev.vcnn.engine.model.Architecture;
+import dev.vcnn.engine.model.ModelFile;
+import dev.vcnn.engine.model.ModelInfo;
+import dev.vcnn.engine.model.SavedModel;
+import dev.vcnn.engine.model.TrainingRecord;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -57,6 +63,24 @@ class TrainerTest {
         for (Parameter parameter : expected.parameters()) {
             assertArrayEquals(parameter.values(), actual.parameter(parameter.name()).values(), parameter.name());
         }
+    }
+
+    /** {@code count} random 12x12 images of 10 classes, the label marked by a bright row: for the deep preset. */
+    private static Dataset rows(long seed, int count) {
+        SplittableRandom random = new SplittableRandom(seed);
+        byte[] pixels = new byte[count * 144];
+        byte[] labels = new byte[count];
+        for (int n = 0; n < count; n++) {
+            int label = random.nextInt(10);
+            for (int k = 0; k < 144; k++) {
+                pixels[n * 144 + k] = (byte) random.nextInt(80);
+            }
+            for (int x = 0; x < 12; x++) {
+                pixels[n * 144 + (label + 1) * 12 + x] = (byte) 250;
+            }
+            labels[n] = (byte) label;
+        }
+        return new Dataset("rows", count, 12, 12, pixels, labels);
     }
 
     private record Window(int epoch, int step, int steps) {
@@ -220,5 +244,73 @@ class TrainerTest {
         System.out.printf("full MNIST, 1 epoch, seed 1, scalar: test loss %.4f, accuracy %.4f%n",
                 evaluation.loss(), evaluation.accuracy());
         assertTrue(evaluation.accuracy() >= 0.95, "test accuracy " + evaluation.accuracy());
+    }
+
+    @Test
+    void theDeepPresetInMomentumBatchesRepeatsItselfBitForBit() {
+        Dataset data = rows(6, 41);
+        Sgd sgd = new Sgd(0.02f, 4, 0.9f);
+        Network first = null;
+        for (int run = 0; run < 2; run++) {
+            Network network = Network.build(new ScalarKernels(), NetworkSpec.deep(), new Shape(1, 12, 12), 10,
+                    new SplittableRandom(21));
+            Trainer trainer = new Trainer(network);
+            double before = trainer.evaluate(data).loss();
+            trainer.train(data, 0, 3, sgd, 21, new TrainingListener() { });
+            assertTrue(trainer.evaluate(data).loss() < before, "three epochs should lower the loss");
+            if (first == null) {
+                first = network;
+            } else {
+                assertSameParameters(first, network);
+                for (Parameter parameter : first.parameters()) {
+                    assertArrayEquals(parameter.velocity(), network.parameter(parameter.name()).velocity(),
+                            parameter.name() + " velocity");
+                }
+            }
+        }
+        boolean moving = false;
+        for (Parameter parameter : first.parameters()) {
+            for (float v : parameter.velocity()) {
+                moving |= v != 0;
+            }
+        }
+        assertTrue(moving, "with momentum 0.9 the velocities should be in use");
+    }
+
+    @Test
+    void resumingFromASavedModelWithMomentumGivesTheParametersOfAnUnbrokenRun(@TempDir Path tmp) throws Exception {
+        // 250 images in batches of 3: each epoch ends with a batch of 1
+        Dataset data = quadrants(7);
+        NetworkSpec spec = NetworkSpec.parse("conv3x3:3,relu,maxpool2,dense:6,relu,dense:4");
+        Shape input = new Shape(1, 6, 6);
+        Sgd sgd = new Sgd(0.05f, 3, 0.5f);
+        Network unbroken = Network.build(new ScalarKernels(), spec, input, 4, new SplittableRandom(13));
+        new Trainer(unbroken).train(data, 0, 2, sgd, 13, new TrainingListener() { });
+
+        Network firstHalf = Network.build(new ScalarKernels(), spec, input, 4, new SplittableRandom(13));
+        new Trainer(firstHalf).train(data, 0, 1, sgd, 13, new TrainingListener() { });
+        Path file = tmp.resolve("epoch1.npz");
+        ModelFile.save(file, firstHalf, new ModelInfo(Architecture.of(firstHalf), List.of("a", "b", "c", "d"),
+                new TrainingRecord(13, sgd.learningRate(), sgd.batchSize(), sgd.momentum(), 1, data.count(),
+                        "quadrants", "scalar"), null));
+
+        SavedModel saved = ModelFile.load(file);
+        assertEquals(List.of("0.weight", "0.bias", "3.weight", "3.bias", "5.weight", "5.bias"),
+                List.copyOf(saved.velocities().keySet()));
+        // a fresh network drawn from another seed: everything it trains from must come from the file
+        Network resumed = Network.build(new ScalarKernels(), spec, input, 4, new SplittableRandom(99));
+        saved.copyInto(resumed);
+        new Trainer(resumed).train(data, 1, 1, sgd, 13, new TrainingListener() { });
+        assertSameParameters(unbroken, resumed);
+
+        // and the velocities are what makes it so: without them the run goes elsewhere
+        Network withoutVelocity = Network.build(new ScalarKernels(), spec, input, 4, new SplittableRandom(99));
+        for (Parameter parameter : withoutVelocity.parameters()) {
+            float[] values = saved.parameter(parameter.name());
+            System.arraycopy(values, 0, parameter.values(), 0, values.length);
+        }
+        new Trainer(withoutVelocity).train(data, 1, 1, sgd, 13, new TrainingListener() { });
+        assertFalse(Arrays.equals(unbroken.parameter("0.weight").values(),
+                withoutVelocity.parameter("0.weight").values()), "the saved velocities should matter");
     }
 }
