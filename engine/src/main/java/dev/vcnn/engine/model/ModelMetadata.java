@@ -161,12 +161,19 @@ final class ModelMetadata {
         }
 
         Fields trained = root.object("training");
+        // the fields are read outside the try: a missing or mistyped one says so, not "impossible settings"
+        long seed = trained.integer("seed");
+        float learningRate = (float) trained.number("learning_rate");
+        int batchSize = version == VERSION_1 ? 1 : trained.int32("batch_size");
+        float momentum = version == VERSION_1 ? 0f : (float) trained.number("momentum");
+        int epochsDone = trained.int32("epochs_done");
+        int trainImages = trained.int32("train_images");
+        String data = trained.string("data");
+        String engine = trained.string("engine");
         TrainingRecord training;
         try {
-            training = new TrainingRecord(trained.integer("seed"), (float) trained.number("learning_rate"),
-                    version == VERSION_1 ? 1 : trained.int32("batch_size"),
-                    version == VERSION_1 ? 0f : (float) trained.number("momentum"), trained.int32("epochs_done"),
-                    trained.int32("train_images"), trained.string("data"), trained.string("engine"));
+            training = new TrainingRecord(seed, learningRate, batchSize, momentum, epochsDone, trainImages, data,
+                    engine);
         } catch (IllegalArgumentException e) {
             throw new IllegalArgumentException("has impossible training settings: " + e.getMessage(), e);
         }

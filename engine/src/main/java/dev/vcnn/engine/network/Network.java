@@ -142,9 +142,11 @@ public final class Network {
     }
 
     private float[] forward(float[] image, boolean training) {
+        // indexed loops here and below: a for-each's iterator is an allocation per step wherever C2's
+        // escape analysis does not remove it (C1 code, or a JVM whose profiles other networks have shaped)
         float[] values = image;
-        for (Layer layer : layers) {
-            values = layer.forward(values, training);
+        for (int k = 0; k < layers.size(); k++) {
+            values = layers.get(k).forward(values, training);
         }
         kernels.softmax(values, classes, probs);
         lastPredicted = argmax(probs);
@@ -189,8 +191,8 @@ public final class Network {
 
     /** Sets every parameter's batch gradient to zero. */
     public void zeroGradients() {
-        for (Parameter parameter : parameters) {
-            Arrays.fill(parameter.gradient(), 0f);
+        for (int k = 0; k < parameters.size(); k++) {
+            Arrays.fill(parameters.get(k).gradient(), 0f);
         }
     }
 
@@ -199,7 +201,8 @@ public final class Network {
      * index 3": a diverged network says so here.
      */
     public String nonFiniteParameter() {
-        for (Parameter parameter : parameters) {
+        for (int k = 0; k < parameters.size(); k++) {
+            Parameter parameter = parameters.get(k);
             String bad = parameter.nonFinite();
             if (bad != null) {
                 return parameter.name() + " holds " + bad;

@@ -3,6 +3,8 @@ package dev.vcnn.engine.training;
 import dev.vcnn.engine.layers.Parameter;
 import dev.vcnn.engine.network.Network;
 
+import java.util.List;
+
 /**
  * Mini-batch SGD with momentum, as PyTorch's {@code torch.optim.SGD}: the gradient is averaged over
  * the batch, {@code v = momentum * v + g}, {@code w -= learningRate * v}. A batch of 1 without momentum
@@ -36,7 +38,9 @@ public record Sgd(float learningRate, int batchSize, float momentum) {
     /** Applies the gradients summed over {@code samples} samples, then zeroes them. */
     void update(Network network, int samples) {
         float scale = 1f / samples;
-        for (Parameter p : network.parameters()) {
+        List<Parameter> parameters = network.parameters();
+        for (int k = 0; k < parameters.size(); k++) { // indexed: no iterator to allocate per update
+            Parameter p = parameters.get(k);
             network.kernels().sgdMomentumUpdate(p.values(), p.velocity(), p.gradient(), p.size(), learningRate,
                     momentum, scale);
         }

@@ -2,7 +2,10 @@ package dev.vcnn.engine.model;
 
 import dev.vcnn.engine.training.Evaluation;
 import dev.vcnn.engine.kernels.KernelSelection;
+import dev.vcnn.engine.layers.Parameter;
+import dev.vcnn.engine.layers.Shape;
 import dev.vcnn.engine.network.Network;
+import dev.vcnn.engine.network.NetworkSpec;
 import dev.vcnn.engine.network.Prediction;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,7 +31,7 @@ class ModelFileTest {
 
     private static ModelInfo info(Network network, List<String> names) {
         return new ModelInfo(Architecture.of(network), names,
-                new TrainingRecord(-1234567890123L, 0.005f, 3, 60000, "/data/mnist", "vector (512-bit, 16 float lanes)"),
+                new TrainingRecord(-1234567890123L, 0.005f, 1, 0f, 3, 60000, "/data/mnist", "vector (512-bit, 16 float lanes)"),
                 new Evaluation(0.0812, 9745, 10000));
     }
 
@@ -45,9 +48,11 @@ class ModelFileTest {
         assertEquals(info, saved.info());
         assertEquals(0.005f, saved.info().training().learningRate(), "the float must come back exactly");
         Network loaded = saved.network(KernelSelection.scalar());
-        assertArrayEquals(original.conv().filters(), loaded.conv().filters());
-        assertArrayEquals(original.dense().weights(), loaded.dense().weights());
-        assertArrayEquals(original.dense().biases(), loaded.dense().biases());
+        assertEquals(List.of("0.weight", "2.weight", "2.bias"),
+                loaded.parameters().stream().map(Parameter::name).toList());
+        for (Parameter parameter : original.parameters()) {
+            assertArrayEquals(parameter.values(), loaded.parameter(parameter.name()).values(), parameter.name());
+        }
 
         SplittableRandom pixels = new SplittableRandom(7);
         for (int n = 0; n < 20; n++) {
@@ -65,19 +70,35 @@ class ModelFileTest {
         ModelFile.save(file, network(1), info(network(1), DIGITS));
         SavedModel saved = ModelFile.load(file);
 
-        Network moreFilters = new Network(KernelSelection.scalar(), 1, 28, 28, 16, 10, new SplittableRandom(1));
-        assertEquals(file + ": the array conv_filters has shape (8, 1, 3, 3), but this network needs (16, 1, 3, 3)",
+        Network moreFilters = other("conv3x3:16:nobias,maxpool2,dense:10", 28, 28);
+        assertEquals(file + ": the array 0.weight has shape (8, 1, 3, 3), but this network"
+                        + " (conv3x3:16:nobias,maxpool2,dense:10) needs (16, 1, 3, 3)",
                 assertThrows(ModelFormatException.class, () -> saved.copyInto(moreFilters)).getMessage());
-        Network biggerImages = new Network(KernelSelection.scalar(), 1, 32, 32, 8, 10, new SplittableRandom(1));
-        assertEquals(file + ": the array dense_weights has shape (10, 1352), but this network needs (10, 1800)",
+        Network noPool = other("conv3x3:8:nobias,relu,dense:10", 28, 28);
+        assertEquals(file + ": the array 2.weight has shape (10, 1352), but this network"
+                        + " (conv3x3:8:nobias,relu,dense:10) needs (10, 5408)",
+                assertThrows(ModelFormatException.class, () -> saved.copyInto(noPool)).getMessage());
+        Network withBias = other("conv3x3:8,maxpool2,dense:10", 28, 28);
+        assertEquals(file + ": has no array 0.bias, which this network (conv3x3:8,maxpool2,dense:10) needs"
+                        + " with shape (8,)",
+                assertThrows(ModelFormatException.class, () -> saved.copyInto(withBias)).getMessage());
+        Network biggerImages = other(NetworkSpec.SEED, 32, 32);
+        assertEquals(file + ": takes images of 1x28x28, but this data has 1x32x32",
                 assertThrows(ModelFormatException.class, () -> saved.copyInto(biggerImages)).getMessage());
-        Network sameCount = new Network(KernelSelection.scalar(), 1, 29, 28, 8, 10, new SplittableRandom(1));
-        assertEquals(file + ": takes 28x28 images, but this data has 29x28",
+        Network sameCount = other(NetworkSpec.SEED, 29, 28);
+        assertEquals(file + ": takes images of 1x28x28, but this data has 1x29x28",
                 assertThrows(ModelFormatException.class, () -> saved.copyInto(sameCount)).getMessage());
 
         Network same = network(99);
         saved.copyInto(same);
-        assertArrayEquals(saved.denseWeights(), same.dense().weights());
+        for (Parameter parameter : same.parameters()) {
+            assertArrayEquals(saved.parameter(parameter.name()), parameter.values(), parameter.name());
+        }
+    }
+
+    private static Network other(String spec, int height, int width) {
+        return Network.build(KernelSelection.scalar(), NetworkSpec.parse(spec), new Shape(1, height, width), 10,
+                new SplittableRandom(1));
     }
 
     // the arrays of a good model file, to be damaged one way at a time
@@ -107,20 +128,20 @@ class ModelFileTest {
     void everyDamagedModelIsRefusedWithItsOwnSentence(@TempDir Path tmp) throws Exception {
         Path bad = tmp.resolve("bad.npz");
         String prefix = bad + ": ";
-        assertEquals(prefix + "has no array dense_biases",
-                refusal(tmp, arrays -> arrays.remove(ModelFile.DENSE_BIASES)));
-        assertEquals(prefix + "the array dense_weights has shape (1352, 10), but the architecture in its metadata"
+        assertEquals(prefix + "has no array 2.bias, which its metadata's architecture needs with shape (10,)",
+                refusal(tmp, arrays -> arrays.remove("2.bias")));
+        assertEquals(prefix + "the array 2.weight has shape (1352, 10), but the architecture in its metadata"
                         + " needs (10, 1352)",
-                refusal(tmp, arrays -> arrays.put(ModelFile.DENSE_WEIGHTS,
+                refusal(tmp, arrays -> arrays.put("2.weight",
                         NpyArray.float32(new int[] {1352, 10}, new float[13520]))));
-        assertEquals(prefix + "the array conv_filters has dtype <f8, but a vcnn model stores float32 (<f4)",
-                refusal(tmp, arrays -> arrays.put(ModelFile.CONV_FILTERS,
+        assertEquals(prefix + "the array 0.weight has dtype <f8, but a vcnn model stores float32 (<f4)",
+                refusal(tmp, arrays -> arrays.put("0.weight",
                         new NpyArray("<f8", new int[] {8, 1, 3, 3}, new byte[72 * 8]))));
-        assertEquals(prefix + "its metadata says format version 2, and this vcnn reads version 1 only",
+        assertEquals(prefix + "its metadata says format version 3, and this vcnn reads versions 1 and 2 only",
                 refusal(tmp, arrays -> arrays.put(ModelFile.METADATA,
-                        metadataWith(arrays, "\"format_version\" : 1", "\"format_version\" : 2"))));
-        assertEquals(prefix + "has no metadata array, so it is not a vcnn model (it holds conv_filters, dense_weights,"
-                        + " dense_biases)",
+                        metadataWith(arrays, "\"format_version\" : 2", "\"format_version\" : 3"))));
+        assertEquals(prefix + "has no metadata array, so it is not a vcnn model (it holds 0.weight, 2.weight,"
+                        + " 2.bias)",
                 refusal(tmp, arrays -> arrays.remove(ModelFile.METADATA)));
         assertEquals(prefix + "its metadata is not valid JSON",
                 refusal(tmp, arrays -> arrays.put(ModelFile.METADATA, NpyArray.text("{\"format\": "))));
@@ -131,7 +152,8 @@ class ModelFileTest {
                         metadataWith(arrays, "\"seed\" :", "\"sowed\" :"))));
         assertEquals(prefix + "its metadata array is <f4 of shape (3,), not one unicode string of JSON",
                 refusal(tmp, arrays -> arrays.put(ModelFile.METADATA, NpyArray.float32(new int[] {3}, new float[3]))));
-        assertEquals(prefix + "has an array named momentum, which a vcnn model does not have",
+        assertEquals(prefix + "has an array named momentum, which a model of conv3x3:8:nobias,maxpool2,dense:10"
+                        + " does not have",
                 refusal(tmp, arrays -> arrays.put("momentum", NpyArray.float32(new int[] {1}, new float[1]))));
     }
 
@@ -181,17 +203,17 @@ class ModelFileTest {
         Path bad = tmp.resolve("bad.npz");
         float[] biases = new float[10];
         biases[3] = Float.NaN;
-        assertEquals(bad + ": the array dense_biases holds NaN at index 3, so the model is unusable (was it saved"
+        assertEquals(bad + ": the array 2.bias holds NaN at index 3, so the model is unusable (was it saved"
                         + " from a diverged run?)",
-                refusal(tmp, arrays -> arrays.put(ModelFile.DENSE_BIASES, NpyArray.float32(new int[] {10}, biases))));
+                refusal(tmp, arrays -> arrays.put("2.bias", NpyArray.float32(new int[] {10}, biases))));
 
         Network diverged = network(6);
-        diverged.dense().weights()[1351] = Float.NEGATIVE_INFINITY;
+        diverged.parameter("2.weight").values()[1351] = Float.NEGATIVE_INFINITY;
         Path target = tmp.resolve("target.npz");
         Files.writeString(target, "an earlier model");
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> ModelFile.save(target, diverged, info(diverged, DIGITS)));
-        assertEquals("the network's dense_weights hold -Infinity at index 1351; a diverged model is not saved",
+        assertEquals("the network's 2.weight holds -Infinity at index 1351; a diverged model is not saved",
                 e.getMessage());
         assertEquals("an earlier model", Files.readString(target));
     }
@@ -199,14 +221,16 @@ class ModelFileTest {
     @Test
     void anArchitectureTooLargeToBeRealIsRefusedBeforeAnyArrayIsRead(@TempDir Path tmp) throws Exception {
         String prefix = tmp.resolve("bad.npz") + ": its metadata ";
-        assertEquals(prefix + "has an impossible architecture: a network with input 1x28x28, 99999999 filters and"
-                        + " 10 classes would hold an array of 168,999,998,310 floats, more than the 67,108,864 vcnn allows",
+        assertEquals(prefix + "has an impossible architecture: the network would need more than the 1024 MB of"
+                        + " memory vcnn allows for parameters and buffers by 'conv3x3:99999999:nobias' (layer 1) on"
+                        + " 1x28x28 images",
                 refusal(tmp, arrays -> arrays.put(ModelFile.METADATA,
-                        metadataWith(arrays, "\"conv_filters\" : 8", "\"conv_filters\" : 99999999"))));
+                        metadataWith(arrays, "\"conv3x3:8:nobias,", "\"conv3x3:99999999:nobias,"))));
         assertEquals(prefix + "has architecture.classes = 4294967306, too large a number",
                 refusal(tmp, arrays -> arrays.put(ModelFile.METADATA,
                         metadataWith(arrays, "\"classes\" : 10", "\"classes\" : 4294967306"))));
-        assertEquals(prefix + "has an impossible architecture: no network has input 1x3x28, 8 filters and 10 classes",
+        assertEquals(prefix + "has an impossible architecture: 'maxpool2' (layer 2) gets planes of 1x26 but needs at"
+                        + " least 2x2 (1x3x28 -> conv3x3:8:nobias -> 8x1x26)",
                 refusal(tmp, arrays -> arrays.put(ModelFile.METADATA,
                         metadataWith(arrays, "\"input_shape\" : [ 1, 28, 28 ]", "\"input_shape\" : [ 1, 3, 28 ]"))));
     }

@@ -3,7 +3,10 @@ package dev.vcnn.engine.model;
 import dev.vcnn.engine.training.Evaluation;
 import dev.vcnn.engine.Hostile;
 import dev.vcnn.engine.kernels.KernelSelection;
+import dev.vcnn.engine.layers.Parameter;
+import dev.vcnn.engine.layers.Shape;
 import dev.vcnn.engine.network.Network;
+import dev.vcnn.engine.network.NetworkSpec;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;
@@ -55,7 +58,8 @@ class NpzHostileTest {
     private static final Path DIR = createDirectory();
     private static final AtomicLong NUMBER = new AtomicLong();
     // a small model, so that the file is short enough to cut at every offset: 1x6x6 input, 2 filters, 3 classes
-    private static final Architecture SMALL = new Architecture(1, 6, 6, 2, 3);
+    private static final Architecture SMALL = new Architecture(
+            NetworkSpec.parse("conv3x3:2:nobias,maxpool2,dense:3"), new Shape(1, 6, 6), 3);
     private static final byte[] GOOD = goodFile();
     private static final SavedModel ORIGINAL = load(GOOD);
     private static final SequencedMap<String, byte[]> ENTRIES = ZipSurgery.entries(GOOD);
@@ -92,7 +96,8 @@ class NpzHostileTest {
     private static byte[] goodFile() {
         Network network = SMALL.build(KernelSelection.scalar());
         SplittableRandom random = new SplittableRandom(17);
-        for (float[] parameters : List.of(network.conv().filters(), network.dense().weights(), network.dense().biases())) {
+        for (Parameter parameter : network.parameters()) {
+            float[] parameters = parameter.values();
             for (int k = 0; k < parameters.length; k++) {
                 parameters[k] = (float) random.nextGaussian();
             }
@@ -100,7 +105,7 @@ class NpzHostileTest {
         Path file = DIR.resolve("good.npz");
         try {
             ModelFile.save(file, network, new ModelInfo(SMALL, List.of("a", "b", "c"),
-                    new TrainingRecord(3, 0.005f, 1, 100, "tiny", "scalar"), new Evaluation(0.5, 7, 10)));
+                    new TrainingRecord(3, 0.005f, 1, 0f, 1, 100, "tiny", "scalar"), new Evaluation(0.5, 7, 10)));
             return Files.readAllBytes(file);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -231,7 +236,7 @@ class NpzHostileTest {
 
     // the metadata's JSON cut, garbled, nested without end, or with a value replaced by a forged one
     private static Arbitrary<Case> forgedMetadata() {
-        String json = ModelMetadata.toJson(ORIGINAL.info());
+        String json = ModelMetadata.toJson(ORIGINAL.info(), SMALL.parameterShapes());
         Arbitrary<String> values = Arbitraries.of("0", "-1", "1", "3", "2147483647", "2147483648", "-2147483649",
                 "9223372036854775807", "99999999999999999999999", "1e308", "-1e308", "NaN", "\"NaN\"", "0.5", "null",
                 "true", "\"x\"", "[]", "{}", "[1, 2]", "[1, 6, 6, 1]", "[0, 6, 6]", "[1, 4096, 4096]",
@@ -267,15 +272,15 @@ class NpzHostileTest {
 
     @Example
     void aRealZipBombIsNotInflatedIntoMemory() throws Exception {
-        // dense_weights with its true header and data, then 80 MB of zeros that deflate to 80 KB:
+        // 2.weight (the dense weights) with its true header and data, then 80 MB of zeros that deflate to 80 KB:
         // the entry's honest size does not match its .npy header, and nothing past the header's data is read
-        byte[] npy = ENTRIES.get(ModelFile.DENSE_WEIGHTS + ".npy");
+        byte[] npy = ENTRIES.get("2.weight.npy");
         Path file = DIR.resolve("bomb.npz");
         try (OutputStream out = Files.newOutputStream(file); ZipOutputStream zip = new ZipOutputStream(out)) {
             for (var entry : ENTRIES.entrySet()) {
                 zip.putNextEntry(new ZipEntry(entry.getKey()));
                 zip.write(entry.getValue());
-                if (entry.getKey().equals(ModelFile.DENSE_WEIGHTS + ".npy")) {
+                if (entry.getKey().equals("2.weight.npy")) {
                     byte[] zeros = new byte[1 << 20];
                     for (int k = 0; k < 80; k++) {
                         zip.write(zeros);
@@ -286,27 +291,27 @@ class NpzHostileTest {
         }
         assertTrue(Files.size(file) < 1 << 20, "the bomb should be small on disk");
         String message = refusal(file);
-        assertEquals(file + ": the array dense_weights takes " + npy.length + " bytes, but its entry in the archive"
+        assertEquals(file + ": the array 2.weight takes " + npy.length + " bytes, but its entry in the archive"
                 + " says " + (npy.length + 80L * (1 << 20)) + "; the archive is damaged", message);
     }
 
     @Example
     void headersClaimingGigabytesAreRefusedBeforeAnythingIsAllocated() throws Exception {
-        byte[] weights = ENTRIES.get(ModelFile.DENSE_WEIGHTS + ".npy");
+        byte[] weights = ENTRIES.get("2.weight.npy");
         int dataStart = 10 + ((weights[8] & 0xFF) | (weights[9] & 0xFF) << 8);
         byte[] data = Arrays.copyOfRange(weights, dataStart, weights.length);
         String[][] forgeries = {
                 // entry, dtype, shape, the refusal's end
-                {"dense_weights", "<f4", "536870911,", "the array dense_weights has shape (536870911,), but the"
+                {"2.weight", "<f4", "536870911,", "the array 2.weight has shape (536870911,), but the"
                         + " architecture in its metadata needs (3, 8)"},
                 {"metadata", "<U536870911", "", "the array metadata has shape () of <U536870911, more than the"
                         + " 1048576 bytes an array here may hold"},
-                {"conv_filters", "<f4", "2147483647, 2147483647, 2147483647", "the array conv_filters has shape"
+                {"0.weight", "<f4", "2147483647, 2147483647, 2147483647", "the array 0.weight has shape"
                         + " (2147483647, 2147483647, 2147483647), but the architecture in its metadata needs (2, 1, 3, 3)"},
         };
         for (String[] forgery : forgeries) {
             SequencedMap<String, byte[]> entries = new LinkedHashMap<>(ENTRIES);
-            byte[] payload = forgery[0].equals("dense_weights") ? data : new byte[0];
+            byte[] payload = forgery[0].equals("2.weight") ? data : new byte[0];
             entries.put(forgery[0] + ".npy", npy("{'descr': '" + forgery[1] + "', 'fortran_order': False, 'shape': ("
                     + forgery[2] + "), }", 1, -1, payload));
             Path file = write(ZipSurgery.zip(entries));
@@ -363,9 +368,10 @@ class NpzHostileTest {
                 fail("loaded although it must be refused: " + hostile);
             }
             // the checksums and size checks leave one way to load: with the very numbers that were saved
-            assertArrayEquals(ORIGINAL.convFilters(), model.convFilters(), hostile::toString);
-            assertArrayEquals(ORIGINAL.denseWeights(), model.denseWeights(), hostile::toString);
-            assertArrayEquals(ORIGINAL.denseBiases(), model.denseBiases(), hostile::toString);
+            assertEquals(ORIGINAL.parameters().keySet(), model.parameters().keySet(), hostile::toString);
+            for (String name : ORIGINAL.parameters().keySet()) {
+                assertArrayEquals(ORIGINAL.parameter(name), model.parameter(name), () -> name + ": " + hostile);
+            }
             if (hostile.sameInfo()) {
                 assertEquals(ORIGINAL.info(), model.info(), hostile::toString);
             }

@@ -2,7 +2,10 @@ package dev.vcnn.engine.model;
 
 import dev.vcnn.engine.training.Evaluation;
 import dev.vcnn.engine.kernels.KernelSelection;
+import dev.vcnn.engine.layers.Parameter;
+import dev.vcnn.engine.layers.Shape;
 import dev.vcnn.engine.network.Network;
+import dev.vcnn.engine.network.NetworkSpec;
 import dev.vcnn.engine.io.FileWriteException;
 
 import java.nio.file.Path;
@@ -23,7 +26,8 @@ final class SaveLoop {
     static final int VERSIONS = 3;
     // 10 x 16 x 63 x 63 dense weights: 2.5 MB of random floats, which deflate cannot shrink, so a
     // save takes long enough for a kill to land inside it
-    private static final Architecture LARGE = new Architecture(1, 128, 128, 16, 10);
+    private static final Architecture LARGE = new Architecture(
+            NetworkSpec.parse("conv3x3:16:nobias,maxpool2,dense:10"), new Shape(1, 128, 128), 10);
 
     private SaveLoop() {
     }
@@ -35,14 +39,14 @@ final class SaveLoop {
     private static void save(Path target, int version, Network network) throws FileWriteException {
         List<String> names = IntStream.range(0, 10).mapToObj(Integer::toString).toList();
         ModelFile.save(target, network, new ModelInfo(LARGE, names,
-                new TrainingRecord(version, 0.005f, version, 1000, "save loop", "scalar"), new Evaluation(1, 1, 2)));
+                new TrainingRecord(version, 0.005f, 1, 0f, version, 1000, "save loop", "scalar"), new Evaluation(1, 1, 2)));
     }
 
     private static Network network(int version) {
         Network network = LARGE.build(KernelSelection.scalar());
         SplittableRandom random = new SplittableRandom(version);
-        for (float[] parameters : List.of(network.conv().filters(), network.dense().weights(),
-                network.dense().biases())) {
+        for (Parameter parameter : network.parameters()) {
+            float[] parameters = parameter.values();
             for (int k = 0; k < parameters.length; k++) {
                 parameters[k] = (float) random.nextGaussian();
             }
