@@ -60,9 +60,12 @@ public record SavedModel(Path file, ModelInfo info, SequencedMap<String, float[]
         for (Parameter parameter : network.parameters()) {
             float[] values = parameters.get(parameter.name());
             System.arraycopy(values, 0, parameter.values(), 0, values.length);
+            // a model saved without momentum has no velocities: training on from it starts them at 0
             float[] velocity = velocities.get(parameter.name());
             if (velocity != null) {
                 System.arraycopy(velocity, 0, parameter.velocity(), 0, velocity.length);
+            } else {
+                Arrays.fill(parameter.velocity(), 0f);
             }
         }
     }

@@ -23,8 +23,25 @@ public record NetworkSpec(List<LayerSpec> layers) {
     private static final String LAYERS_HELP = "the layers are conv3x3:N, conv3x3:N:nobias, relu, maxpool2 and "
             + "dense:N, and the presets seed and deep";
 
+    /** Checks what {@link #parse} checks that a list of layers can break: not empty, no plane layer after a dense one, dense last. */
     public NetworkSpec {
         layers = List.copyOf(layers);
+        if (layers.isEmpty()) {
+            throw new NetworkSpecException("the network spec is empty; " + LAYERS_HELP);
+        }
+        boolean dense = false;
+        for (int k = 0; k < layers.size(); k++) {
+            LayerSpec layer = layers.get(k);
+            if (dense && (layer instanceof LayerSpec.Conv3x3 || layer instanceof LayerSpec.MaxPool2)) {
+                throw new NetworkSpecException(where(layer.token(), k) + " comes after a dense layer; conv3x3 and "
+                        + "maxpool2 work on planes, so they go before the first dense layer");
+            }
+            dense |= layer instanceof LayerSpec.Dense;
+        }
+        if (!(layers.getLast() instanceof LayerSpec.Dense)) {
+            throw new NetworkSpecException("the last layer must be dense:K, one score per class, but it is "
+                    + where(layers.getLast().token(), layers.size() - 1));
+        }
     }
 
     public static NetworkSpec seed() {
@@ -51,20 +68,8 @@ public record NetworkSpec(List<LayerSpec> layers) {
         }
         String[] tokens = trimmed.split(",", -1);
         List<LayerSpec> layers = new ArrayList<>();
-        boolean dense = false;
         for (int k = 0; k < tokens.length; k++) {
-            String token = tokens[k].strip();
-            LayerSpec layer = token(token, k);
-            if (dense && (layer instanceof LayerSpec.Conv3x3 || layer instanceof LayerSpec.MaxPool2)) {
-                throw new NetworkSpecException(where(token, k) + " comes after a dense layer; conv3x3 and maxpool2 "
-                        + "work on planes, so they go before the first dense layer");
-            }
-            dense |= layer instanceof LayerSpec.Dense;
-            layers.add(layer);
-        }
-        if (!(layers.getLast() instanceof LayerSpec.Dense)) {
-            throw new NetworkSpecException("the last layer must be dense:K, one score per class, but it is "
-                    + where(tokens[tokens.length - 1].strip(), tokens.length - 1));
+            layers.add(token(tokens[k].strip(), k));
         }
         return new NetworkSpec(layers);
     }

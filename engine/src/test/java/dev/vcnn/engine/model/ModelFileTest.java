@@ -221,9 +221,9 @@ class ModelFileTest {
     @Test
     void anArchitectureTooLargeToBeRealIsRefusedBeforeAnyArrayIsRead(@TempDir Path tmp) throws Exception {
         String prefix = tmp.resolve("bad.npz") + ": its metadata ";
-        assertEquals(prefix + "has an impossible architecture: the network would need more than the 1024 MB of"
-                        + " memory vcnn allows for parameters and buffers by 'conv3x3:99999999:nobias' (layer 1) on"
-                        + " 1x28x28 images",
+        assertEquals(prefix + "has an impossible architecture: 'conv3x3:99999999:nobias' (layer 1) on 1x28x28"
+                        + " images takes the network past the 1 GB vcnn allows for parameters (with their gradients"
+                        + " and momentum) and buffers",
                 refusal(tmp, arrays -> arrays.put(ModelFile.METADATA,
                         metadataWith(arrays, "\"conv3x3:8:nobias,", "\"conv3x3:99999999:nobias,"))));
         assertEquals(prefix + "has architecture.classes = 4294967306, too large a number",

@@ -37,12 +37,14 @@ class NetworkSizeHostileTest {
 
     @Test
     void networksOverTheLimitAreRefusedWithoutBeingAllocated() throws Exception {
-        assertEquals("the network would need more than the 1024 MB of memory vcnn allows for parameters and buffers"
-                + " by 'dense:100000000' (layer 1) on 1x28x28 images", refusal("dense:100000000", 100_000_000)
+        assertEquals("'dense:100000000' (layer 1) on 1x28x28 images takes the network past the 1 GB vcnn allows"
+                + " for parameters (with their gradients and momentum) and buffers",
+                refusal("dense:100000000", 100_000_000)
                 .getMessage());
         // the first layers fit, the dense layer after them does not: none of them may be built first
-        assertEquals("the network would need more than the 1024 MB of memory vcnn allows for parameters and buffers"
-                + " by 'dense:10' (layer 3) on 1x28x28 images", refusal("conv3x3:50000,relu,dense:10", 10)
+        assertEquals("'dense:10' (layer 3) on 1x28x28 images takes the network past the 1 GB vcnn allows"
+                + " for parameters (with their gradients and momentum) and buffers",
+                refusal("conv3x3:50000,relu,dense:10", 10)
                 .getMessage());
         refusal("conv3x3:2147483647,maxpool2,dense:10", 10);
         Hostile.quickly(() -> {

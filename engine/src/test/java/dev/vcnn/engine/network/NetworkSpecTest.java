@@ -103,7 +103,7 @@ class NetworkSpecTest {
         // the deep preset needs 10x10 images at least: from 9x9 its second pool gets 1x1 planes (a 32x1x1
         // shape prints as 32, as a flat one does)
         assertEquals("'maxpool2' (layer 6) gets planes of 1x1 but needs at least 2x2 (1x9x9 -> conv3x3:16 -> 16x7x7"
-                        + " -> relu -> 16x7x7 -> maxpool2 -> 16x3x3 -> conv3x3:32 -> 32 -> relu -> 32)",
+                        + " -> relu -> 16x7x7 -> maxpool2 -> 16x3x3 -> conv3x3:32 -> 32x1x1 -> relu -> 32x1x1)",
                 refusal(NetworkSpec.DEEP, new Shape(1, 9, 9), 10));
         assertEquals("'conv3x3:8:nobias' (layer 1) gets planes of 2x28 but needs at least 3x3 (1x2x28)",
                 refusal(NetworkSpec.SEED, new Shape(1, 2, 28), 10));
@@ -117,9 +117,9 @@ class NetworkSpecTest {
 
     @Test
     void theLastLayerMustScoreEveryClass() {
-        assertEquals("the last layer is dense:10, but the data has 5 classes: end the spec with dense:5",
+        assertEquals("the last layer is dense:10, but there are 5 classes: end the spec with dense:5",
                 refusal(NetworkSpec.SEED, MNIST, 5));
-        assertEquals("the last layer is dense:3, but the data has 10 classes: end the spec with dense:10",
+        assertEquals("the last layer is dense:3, but there are 10 classes: end the spec with dense:10",
                 refusal("conv3x3:4,relu,dense:3", MNIST, 10));
     }
 
@@ -130,13 +130,14 @@ class NetworkSpecTest {
                 NetworkSpecException.class, () -> Network.build(new dev.vcnn.engine.kernels.ScalarKernels(),
                         NetworkSpec.parse("dense:100000000"), MNIST, 100_000_000, new java.util.SplittableRandom(1)))
                 .getMessage());
-        assertEquals("the network would need more than the 1024 MB of memory vcnn allows for parameters and buffers by"
-                + " 'dense:100000000' (layer 1) on 1x28x28 images", message);
+        assertEquals("'dense:100000000' (layer 1) on 1x28x28 images takes the network past the 1 GB vcnn allows"
+                + " for parameters (with their gradients and momentum) and buffers", message);
         // the limit is checked layer by layer, so a later layer's size is named, and before the classes are
-        assertEquals("the network would need more than the 1024 MB of memory vcnn allows for parameters and buffers by"
-                        + " 'dense:400000' (layer 3) on 1x28x28 images",
+        assertEquals("'dense:400000' (layer 3) on 1x28x28 images takes the network past the 1 GB vcnn allows"
+                        + " for parameters (with their gradients and momentum) and buffers",
                 refusal("conv3x3:8,relu,dense:400000,dense:10", MNIST, 7));
         // filters whose count times nine overflows an int still come out as too large, not as a negative size
-        assertTrue(refusal("conv3x3:2147483647,dense:10", MNIST, 10).startsWith("the network would need more than"));
+        assertTrue(refusal("conv3x3:2147483647,dense:10", MNIST, 10).endsWith("takes the network past the 1 GB vcnn"
+                + " allows for parameters (with their gradients and momentum) and buffers"));
     }
 }
