@@ -2,12 +2,12 @@ package dev.vcnn.engine.kernels;
 
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
+import dev.vcnn.engine.kernels.VectorSupport.Scratch;
 
 import java.util.Arrays;
 
 import static dev.vcnn.engine.kernels.VectorSupport.FLOAT;
 import static dev.vcnn.engine.kernels.VectorSupport.LANES;
-import static dev.vcnn.engine.kernels.VectorSupport.SCALAR;
 import static dev.vcnn.engine.kernels.VectorSupport.SCRATCH;
 import static dev.vcnn.engine.kernels.VectorSupport.lanesNotYetCounted;
 import static dev.vcnn.engine.kernels.VectorSupport.sumStoredLanes;
@@ -28,12 +28,55 @@ final class ConvVectorKernels {
     // and stores (1.2x on the seed's 26-wide rows). Rows narrower than one vector go to the reference
     static void conv3x3Forward(float[] in, int channels, int height, int width,
                                float[] filters, int filterCount, float[] out) {
-        if (width - 2 < LANES) {
-            SCALAR.conv3x3Forward(in, channels, height, width, filters, filterCount, out);
-        } else if (channels == 1) {
+        if (channels == 1 && width - 2 >= LANES) {
             conv3x3ForwardOneChannel(in, height, width, filters, filterCount, out);
         } else {
-            conv3x3ForwardChannels(in, channels, height, width, filters, filterCount, out);
+            conv3x3ForwardWide(in, channels, height, width, filters, filterCount, out);
+        }
+    }
+
+    // in [C][H][W]; filters [F][C][3][3]; out [F][H-2][W-2]; lanes: positions q..q+L-1 of the wide
+    // output plane, which keeps the input's row stride W: wide[f][y*W + x] = out[f][y][x], so that
+    //   wide[f][q] = sum_c sum_ij w[f][c][i][j] * in[c][q + i*W + j]
+    // is contiguous in q for every tap and rows narrower than a vector still fill whole vectors.
+    // Columns W-2 and W-1 of each wide row are garbage, dropped when the rows are copied into out
+    static void conv3x3ForwardWide(float[] in, int channels, int height, int width,
+                                   float[] filters, int filterCount, float[] out) {
+        Scratch scratch = SCRATCH.get();
+        int plane = height * width;
+        int n = (height - 2) * width - 2; // the last wide row ends at its last real column
+        float[] source = in;
+        if (n < LANES) {
+            // the one vector's loads run up to L-1 past the last channel's end
+            source = scratch.wideSource(channels * plane + LANES);
+            System.arraycopy(in, 0, source, 0, channels * plane);
+        }
+        int widePlane = Math.max(n, LANES);
+        float[] wide = scratch.wide(filterCount * widePlane + LANES);
+        wideConv(source, plane, channels, width, filters, channels * 9, 9, 0, 1, filterCount, wide, widePlane, n);
+        compactRows(wide, widePlane, width, height - 2, width - 2, filterCount, out);
+    }
+
+    // wide [F][widePlane] rows of stride W -> out [F][outHeight][outWidth]. Whole vectors are copied
+    // and run on past a row's end into the next row, which is written after it; only the store that
+    // would pass the end of out is masked. wide needs a vector of slack
+    static void compactRows(float[] wide, int widePlane, int width, int outHeight, int outWidth,
+                            int filterCount, float[] out) {
+        int size = filterCount * outHeight * outWidth;
+        int to = 0;
+        for (int f = 0; f < filterCount; f++) {
+            for (int y = 0; y < outHeight; y++) {
+                int from = f * widePlane + y * width;
+                for (int x = 0; x < outWidth; x += LANES) {
+                    FloatVector v = FloatVector.fromArray(FLOAT, wide, from + x);
+                    if (to + x + LANES <= size) {
+                        v.intoArray(out, to + x);
+                    } else {
+                        v.intoArray(out, to + x, FLOAT.indexInRange(to + x, size));
+                    }
+                }
+                to += outWidth;
+            }
         }
     }
 
@@ -109,41 +152,6 @@ final class ConvVectorKernels {
         }
     }
 
-    // Several input channels: too many weights to keep in registers, so each tap's two weights are
-    // broadcast from memory; a pass still takes two filters (f, g) so every pixel vector feeds two chains
-    static void conv3x3ForwardChannels(float[] in, int channels, int height, int width,
-                                               float[] filters, int filterCount, float[] out) {
-        int outHeight = height - 2;
-        int outWidth = width - 2;
-        int plane = outHeight * outWidth;
-        int filterSize = channels * 9;
-        int lastBlock = outWidth - LANES;
-        for (int x = 0; x < outWidth; x += LANES) {
-            int at = Math.min(x, lastBlock);
-            for (int f = 0; f < filterCount; f += 2) {
-                int g = Math.min(f + 1, filterCount - 1); // an odd last filter pairs with itself
-                for (int y = 0; y < outHeight; y++) {
-                    FloatVector sf = FloatVector.zero(FLOAT);
-                    FloatVector sg = sf;
-                    for (int c = 0; c < channels; c++) {
-                        for (int i = 0; i < 3; i++) {
-                            int inRow = (c * height + y + i) * width + at;
-                            int tap = (c * 3 + i) * 3;
-                            for (int j = 0; j < 3; j++) {
-                                FloatVector pixels = FloatVector.fromArray(FLOAT, in, inRow + j);
-                                sf = pixels.fma(FloatVector.broadcast(FLOAT, filters[f * filterSize + tap + j]), sf);
-                                sg = pixels.fma(FloatVector.broadcast(FLOAT, filters[g * filterSize + tap + j]), sg);
-                            }
-                        }
-                    }
-                    int outAt = y * outWidth + at;
-                    sf.intoArray(out, f * plane + outAt);
-                    sg.intoArray(out, g * plane + outAt);
-                }
-            }
-        }
-    }
-
     // in [C][H][W]; dOut [F][H-2][W-2]; dFilters [F][C][3][3]; lanes: columns x..x+L-1 of one dOut row.
     // One pass per pair of filters (f, g) and input channel: per row, two dOut vectors and the nine
     // shifted input vectors of the 3x3 window feed 18 independent FMA chains, one per (filter, tap),
@@ -153,12 +161,94 @@ final class ConvVectorKernels {
     // (against masking the last block: 1.7x faster). Rows narrower than one vector go to the reference
     static void conv3x3FilterGradient(float[] in, int channels, int height, int width,
                                       float[] dOut, int filterCount, float[] dFilters) {
+        if (channels == 1 && width - 2 >= LANES) {
+            conv3x3FilterGradientRows(in, channels, height, width, dOut, filterCount, dFilters);
+        } else {
+            conv3x3FilterGradientFilterLanes(in, channels, height, width, dOut, filterCount, dFilters);
+        }
+    }
+
+    // in [C][H][W]; dOut [F][H-2][W-2]; dFilters [F][C][3][3]; lanes: filters f..f+L-1 of one (c, tap).
+    // Lanes over positions would end in F*C*9 sums across lanes, as many as there are vector FMAs on a
+    // 13x13 plane; with filters on lanes there are none. dOut is transposed to [position][F'] (F' = F
+    // rounded up to whole vectors, zeros past F), then per input channel and vector of filters 9
+    // chains, one per tap, run over all positions: one dOut vector and 9 broadcast pixels per position
+    static void conv3x3FilterGradientFilterLanes(float[] in, int channels, int height, int width,
+                                                 float[] dOut, int filterCount, float[] dFilters) {
+        Scratch scratch = SCRATCH.get();
         int outHeight = height - 2;
         int outWidth = width - 2;
-        if (outWidth < LANES) {
-            SCALAR.conv3x3FilterGradient(in, channels, height, width, dOut, filterCount, dFilters);
-            return;
+        int positions = outHeight * outWidth;
+        int padded = (filterCount + LANES - 1) / LANES * LANES;
+        float[] transposed = scratch.wideSource(positions * padded);
+        for (int q = 0; q < positions; q++) {
+            int at = q * padded;
+            for (int f = 0; f < filterCount; f++) {
+                transposed[at + f] = dOut[f * positions + q];
+            }
+            for (int f = filterCount; f < padded; f++) {
+                transposed[at + f] = 0f;
+            }
         }
+        float[] sums = scratch.filterSums(channels * 9 * padded);
+        for (int c = 0; c < channels; c++) {
+            for (int v = 0; v < padded; v += LANES) {
+                filterLaneTaps(in, c * height * width, width, outHeight, outWidth, transposed, padded, v,
+                        sums, c * 9 * padded + v);
+            }
+        }
+        for (int f = 0; f < filterCount; f++) {
+            for (int c = 0; c < channels; c++) {
+                for (int t = 0; t < 9; t++) {
+                    dFilters[(f * channels + c) * 9 + t] = sums[(c * 9 + t) * padded + f];
+                }
+            }
+        }
+    }
+
+    // sums[at + t*padded + lane] = sum over positions (y, x) of transposed[y*ow + x][v + lane] * in[inPlane
+    // + (y+i)*W + x+j]: the 9 taps of one input channel for filters v..v+L-1
+    static void filterLaneTaps(float[] in, int inPlane, int width, int outHeight, int outWidth,
+                               float[] transposed, int padded, int v, float[] sums, int at) {
+        FloatVector zero = FloatVector.zero(FLOAT);
+        FloatVector t00 = zero, t01 = zero, t02 = zero, t10 = zero, t11 = zero, t12 = zero;
+        FloatVector t20 = zero, t21 = zero, t22 = zero;
+        int q = v;
+        for (int y = 0; y < outHeight; y++) {
+            int top = inPlane + y * width;
+            int middle = top + width;
+            int bottom = middle + width;
+            for (int x = 0; x < outWidth; x++) {
+                FloatVector d = FloatVector.fromArray(FLOAT, transposed, q);
+                q += padded;
+                t00 = d.fma(FloatVector.broadcast(FLOAT, in[top + x]), t00);
+                t01 = d.fma(FloatVector.broadcast(FLOAT, in[top + x + 1]), t01);
+                t02 = d.fma(FloatVector.broadcast(FLOAT, in[top + x + 2]), t02);
+                t10 = d.fma(FloatVector.broadcast(FLOAT, in[middle + x]), t10);
+                t11 = d.fma(FloatVector.broadcast(FLOAT, in[middle + x + 1]), t11);
+                t12 = d.fma(FloatVector.broadcast(FLOAT, in[middle + x + 2]), t12);
+                t20 = d.fma(FloatVector.broadcast(FLOAT, in[bottom + x]), t20);
+                t21 = d.fma(FloatVector.broadcast(FLOAT, in[bottom + x + 1]), t21);
+                t22 = d.fma(FloatVector.broadcast(FLOAT, in[bottom + x + 2]), t22);
+            }
+        }
+        t00.intoArray(sums, at);
+        t01.intoArray(sums, at + padded);
+        t02.intoArray(sums, at + 2 * padded);
+        t10.intoArray(sums, at + 3 * padded);
+        t11.intoArray(sums, at + 4 * padded);
+        t12.intoArray(sums, at + 5 * padded);
+        t20.intoArray(sums, at + 6 * padded);
+        t21.intoArray(sums, at + 7 * padded);
+        t22.intoArray(sums, at + 8 * padded);
+    }
+
+    // The seed's path (lanes: columns of a dOut row), kept for one channel on rows at least a vector
+    // wide: its results are pinned bit for bit
+    static void conv3x3FilterGradientRows(float[] in, int channels, int height, int width,
+                                          float[] dOut, int filterCount, float[] dFilters) {
+        int outHeight = height - 2;
+        int outWidth = width - 2;
         int lastBlock = outWidth - LANES;
         VectorMask<Float> fresh = lanesNotYetCounted(outWidth);
         FloatVector zero = FloatVector.zero(FLOAT);
@@ -244,31 +334,121 @@ final class ConvVectorKernels {
         }
     }
 
-    // dOut [F][H-2][W-2]; filters [F][C][3][3]; dIn [C][H][W]. Written as a scatter: every dOut row,
-    // scaled by one filter weight, is added onto the input row it came from; lanes: columns of that row
+    // dOut [F][H-2][W-2]; filters [F][C][3][3]; dIn [C][H][W]; lanes: positions p..p+L-1 of one flat
+    // dIn plane. A gather rather than a scatter: dOut is copied into a zero-padded wide plane (row
+    // stride W, 2 zero rows above and below, 2 zero columns before each row), so that
+    //   dIn[c][p] = sum_f sum_ij w[f][c][i][j] * padded[f][p + 2W + 2 - i*W - j]
+    // is contiguous in p for every tap, whatever the plane's width: the forward kernel with the filters
+    // transposed (c outputs, f sources) and flipped (tap 8 - t), in wideConv
     static void conv3x3InputGradient(float[] dOut, int filterCount, int height, int width,
                                      float[] filters, int channels, float[] dIn) {
+        Scratch scratch = SCRATCH.get();
+        int plane = height * width;
+        int paddedPlane = (height + 2) * width + 2;
+        // with a vector of slack: on planes smaller than a vector the loads run past the last plane
+        float[] padded = scratch.wideSource(filterCount * paddedPlane + LANES);
+        padDOut(dOut, filterCount, height, width, padded, paddedPlane);
+        if (plane >= LANES) {
+            wideConv(padded, paddedPlane, filterCount, width, filters, 9, channels * 9, 8, -1,
+                    channels, dIn, plane, plane);
+        } else {
+            float[] wide = scratch.wide(channels * LANES + LANES);
+            wideConv(padded, paddedPlane, filterCount, width, filters, 9, channels * 9, 8, -1,
+                    channels, wide, LANES, plane);
+            for (int c = 0; c < channels; c++) {
+                System.arraycopy(wide, c * LANES, dIn, c * plane, plane);
+            }
+        }
+    }
+
+    // dOut [F][H-2][W-2] -> padded [F][paddedPlane]: dOut[f][y][x] at padded[f][(y+2)*W + x + 2], zeros
+    // elsewhere. Row y's last two zeros are row y+1's first two, so a read running off a row's end
+    // lands on zeros as well
+    static void padDOut(float[] dOut, int filterCount, int height, int width, float[] padded, int paddedPlane) {
         int outHeight = height - 2;
         int outWidth = width - 2;
-        Arrays.fill(dIn, 0, channels * height * width, 0f);
+        Arrays.fill(padded, 0, filterCount * paddedPlane, 0f);
         for (int f = 0; f < filterCount; f++) {
-            for (int c = 0; c < channels; c++) {
-                for (int i = 0; i < 3; i++) {
-                    for (int j = 0; j < 3; j++) {
-                        float weight = filters[((f * channels + c) * 3 + i) * 3 + j];
-                        for (int y = 0; y < outHeight; y++) {
-                            int outRow = (f * outHeight + y) * outWidth;
-                            int inRow = (c * height + y + i) * width + j;
-                            for (int x = 0; x < outWidth; x += LANES) {
-                                VectorMask<Float> m = FLOAT.indexInRange(x, outWidth);
-                                FloatVector gradient = FloatVector.fromArray(FLOAT, dOut, outRow + x, m);
-                                FloatVector acc = FloatVector.fromArray(FLOAT, dIn, inRow + x, m);
-                                gradient.fma(FloatVector.broadcast(FLOAT, weight), acc).intoArray(dIn, inRow + x, m);
-                            }
-                        }
-                    }
+            for (int y = 0; y < outHeight; y++) {
+                int from = (f * outHeight + y) * outWidth;
+                int to = f * paddedPlane + (y + 2) * width + 2;
+                for (int x = 0; x < outWidth; x++) {
+                    padded[to + x] = dOut[from + x];
                 }
             }
         }
+    }
+
+    // dst[o][q] = sum_k sum_t weights[o * oStride + k * kStride + t0 + dt * t] * src[k][q + i*width + j]
+    // for q < n, tap t = 3i + j; src planes srcPlane apart, dst planes dstPlane apart. Lanes: wide
+    // positions q..q+L-1. A pass takes 4 outputs and 3 vectors of positions, so each loaded source
+    // vector feeds 4 FMA chains and each broadcast weight 3 (12 chains in all). The last vector is
+    // shifted left to end at n, rewriting a few positions with the same sums; passes past the last
+    // vector or the last output repeat it. With n < L the one vector reads and writes past n: src
+    // and dst need a vector of slack there
+    static void wideConv(float[] src, int srcPlane, int sources, int width,
+                         float[] weights, int oStride, int kStride, int t0, int dt,
+                         int outputs, float[] dst, int dstPlane, int n) {
+        int last = Math.max(n - LANES, 0);
+        int vectors = (n + LANES - 1) / LANES;
+        for (int o = 0; o < outputs; o += 4) {
+            for (int v = 0; v < vectors; v += 3) {
+                wideConvPass(src, srcPlane, sources, width, weights, oStride, kStride, t0, dt, outputs, o,
+                        dst, dstPlane,
+                        Math.min(v * LANES, last), Math.min((v + 1) * LANES, last), Math.min((v + 2) * LANES, last));
+            }
+        }
+    }
+
+    static void wideConvPass(float[] src, int srcPlane, int sources, int width,
+                             float[] weights, int oStride, int kStride, int t0, int dt,
+                             int outputs, int o, float[] dst, int dstPlane, int q0, int q1, int q2) {
+        int o1 = Math.min(o + 1, outputs - 1);
+        int o2 = Math.min(o + 2, outputs - 1);
+        int o3 = Math.min(o + 3, outputs - 1);
+        FloatVector zero = FloatVector.zero(FLOAT);
+        FloatVector a00 = zero, a01 = zero, a02 = zero, a10 = zero, a11 = zero, a12 = zero;
+        FloatVector a20 = zero, a21 = zero, a22 = zero, a30 = zero, a31 = zero, a32 = zero;
+        for (int k = 0; k < sources; k++) {
+            int w = k * kStride + t0;
+            for (int i = 0; i < 3; i++) {
+                int row = k * srcPlane + i * width;
+                for (int j = 0; j < 3; j++) {
+                    FloatVector x0 = FloatVector.fromArray(FLOAT, src, row + j + q0);
+                    FloatVector x1 = FloatVector.fromArray(FLOAT, src, row + j + q1);
+                    FloatVector x2 = FloatVector.fromArray(FLOAT, src, row + j + q2);
+                    FloatVector c = FloatVector.broadcast(FLOAT, weights[o * oStride + w]);
+                    a00 = x0.fma(c, a00);
+                    a01 = x1.fma(c, a01);
+                    a02 = x2.fma(c, a02);
+                    c = FloatVector.broadcast(FLOAT, weights[o1 * oStride + w]);
+                    a10 = x0.fma(c, a10);
+                    a11 = x1.fma(c, a11);
+                    a12 = x2.fma(c, a12);
+                    c = FloatVector.broadcast(FLOAT, weights[o2 * oStride + w]);
+                    a20 = x0.fma(c, a20);
+                    a21 = x1.fma(c, a21);
+                    a22 = x2.fma(c, a22);
+                    c = FloatVector.broadcast(FLOAT, weights[o3 * oStride + w]);
+                    a30 = x0.fma(c, a30);
+                    a31 = x1.fma(c, a31);
+                    a32 = x2.fma(c, a32);
+                    w += dt;
+                }
+            }
+        }
+        // repeated outputs and positions are written twice with the same sums
+        a00.intoArray(dst, o * dstPlane + q0);
+        a01.intoArray(dst, o * dstPlane + q1);
+        a02.intoArray(dst, o * dstPlane + q2);
+        a10.intoArray(dst, o1 * dstPlane + q0);
+        a11.intoArray(dst, o1 * dstPlane + q1);
+        a12.intoArray(dst, o1 * dstPlane + q2);
+        a20.intoArray(dst, o2 * dstPlane + q0);
+        a21.intoArray(dst, o2 * dstPlane + q1);
+        a22.intoArray(dst, o2 * dstPlane + q2);
+        a30.intoArray(dst, o3 * dstPlane + q0);
+        a31.intoArray(dst, o3 * dstPlane + q1);
+        a32.intoArray(dst, o3 * dstPlane + q2);
     }
 }
