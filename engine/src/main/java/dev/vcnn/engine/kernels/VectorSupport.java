@@ -104,7 +104,8 @@ final class VectorSupport {
         float[] wide = new float[0];                  // conv: an output or input gradient on the wide plane
         float[] wideSource = new float[0];            // conv: a padded copy of what the wide kernel reads
         float[] wideWeights = new float[0];           // conv: filters transposed and flipped for dIn
-        float[] filterSums = new float[0];            // conv: dFilters with filters on lanes, [C][9][F']
+        int[] filterRows = new int[0];                // conv: where each filter's dOut plane starts
+        int[] filterStarts = new int[0];              // and its dFilters
 
         float[] split(int n) {
             return split = atLeast(split, n);
@@ -142,8 +143,12 @@ final class VectorSupport {
             return wideWeights = atLeast(wideWeights, n);
         }
 
-        float[] filterSums(int n) {
-            return filterSums = atLeast(filterSums, n);
+        int[] filterRows(int n) {
+            return filterRows = atLeast(filterRows, n);
+        }
+
+        int[] filterStarts(int n) {
+            return filterStarts = atLeast(filterStarts, n);
         }
 
         static float[] atLeast(float[] array, int n) {
