@@ -13,19 +13,19 @@ import static dev.vcnn.engine.kernels.VectorSupport.lanesNotYetCounted;
 import static dev.vcnn.engine.kernels.VectorSupport.sumStoredLanes;
 
 /**
- * 3x3 convolution on the Vector API: forward, filter gradient and input gradient. Lanes and tails:
- * see {@link VectorKernels}.
+ * 3x3 convolution on the Vector API: forward, filter gradient and input gradient, for any plane
+ * size and channel count. Each kernel says how its lanes map to data; tails: see {@link VectorKernels}.
  */
 final class ConvVectorKernels {
 
     private ConvVectorKernels() {
     }
 
-    // in [C][H][W]; filters [F][C][3][3]; out [F][H-2][W-2]; lanes: columns x..x+L-1 of one output row.
-    // Loops run column block by column block, each down all rows, so the row loop is long and its body
-    // straight-line code. A row's last block is shifted left to end where the row ends, overlapping
-    // the block before it and rewriting a few outputs with the same values: cheaper than masked loads
-    // and stores (1.2x on the seed's 26-wide rows). Rows narrower than one vector go to the reference
+    // in [C][H][W]; filters [F][C][3][3]; out [F][H-2][W-2]. One channel on rows at least a vector wide
+    // (the seed, the deep network's first layer) keeps the seed's kernel, whose results are pinned bit
+    // for bit; everything else runs on the wide plane (conv3x3ForwardWide), which at several channels
+    // also beat the row kernel it replaced on wide rows (16 -> 32 on 28x28: 45 against 130 us; 4 -> 8
+    // on 28x28: 3.8 against 7.6 us) and does any width, where that one gave short rows to the reference
     static void conv3x3Forward(float[] in, int channels, int height, int width,
                                float[] filters, int filterCount, float[] out) {
         if (channels == 1 && width - 2 >= LANES) {
@@ -80,6 +80,11 @@ final class ConvVectorKernels {
         }
     }
 
+    // in [1][H][W]; filters [F][1][3][3]; out [F][H-2][W-2]; lanes: columns x..x+L-1 of one output row,
+    // W-2 >= L. Loops run column block by column block, each down all rows, so the row loop is long and
+    // its body straight-line code. A row's last block is shifted left to end where the row ends,
+    // overlapping the block before it and rewriting a few outputs with the same values: cheaper than
+    // masked loads and stores (1.2x on the seed's 26-wide rows).
     // One input channel, as in a grey-image network's first layer. A pass takes two filters (f, g)
     // and keeps their 18 weights in registers for a whole column block: per row 9 loads feed 18 FMAs
     // in two chains. 1.75x faster than broadcasting the weights from memory at every tap
@@ -152,13 +157,10 @@ final class ConvVectorKernels {
         }
     }
 
-    // in [C][H][W]; dOut [F][H-2][W-2]; dFilters [F][C][3][3]; lanes: columns x..x+L-1 of one dOut row.
-    // One pass per pair of filters (f, g) and input channel: per row, two dOut vectors and the nine
-    // shifted input vectors of the 3x3 window feed 18 independent FMA chains, one per (filter, tap),
-    // so each dOut row is read once per filter and each input vector once per pair. As in the forward
-    // pass the row loop is innermost and a row's last block is shifted left to end at the row's end;
-    // the dOut lanes it shares with the block before it are zeroed so nothing is counted twice
-    // (against masking the last block: 1.7x faster). Rows narrower than one vector go to the reference
+    // in [C][H][W]; dOut [F][H-2][W-2]; dFilters [F][C][3][3]. Rows at least a vector wide with up to 8
+    // channels (the seed, the deep network's first layer) go to the row kernel, whose one-channel
+    // results are pinned bit for bit and which beat filter lanes there (4 -> 8 on 28x28: 5.5 against
+    // 13 us; a tie at 8 -> 16 on 30x30; 16 -> 32 on 28x28: 87 against 58 us); all else to filter lanes
     static void conv3x3FilterGradient(float[] in, int channels, int height, int width,
                                       float[] dOut, int filterCount, float[] dFilters) {
         if (width - 2 >= LANES && channels <= 8) {
@@ -251,8 +253,13 @@ final class ConvVectorKernels {
         t22.intoArray(dFilters, at + 8, starts, v, real);
     }
 
-    // The seed's path (lanes: columns of a dOut row), kept for one channel on rows at least a vector
-    // wide: its results are pinned bit for bit
+    // in [C][H][W]; dOut [F][H-2][W-2]; dFilters [F][C][3][3]; lanes: columns x..x+L-1 of one dOut row.
+    // One pass per pair of filters (f, g) and input channel: per row, two dOut vectors and the nine
+    // shifted input vectors of the 3x3 window feed 18 independent FMA chains, one per (filter, tap),
+    // so each dOut row is read once per filter and each input vector once per pair. As in the forward
+    // pass the row loop is innermost and a row's last block is shifted left to end at the row's end;
+    // the dOut lanes it shares with the block before it are zeroed so nothing is counted twice
+    // (against masking the last block: 1.7x faster). Needs W-2 >= L
     static void conv3x3FilterGradientRows(float[] in, int channels, int height, int width,
                                           float[] dOut, int filterCount, float[] dFilters) {
         int outHeight = height - 2;
