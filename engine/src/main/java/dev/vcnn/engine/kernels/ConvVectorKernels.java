@@ -199,7 +199,9 @@ final class ConvVectorKernels {
         }
     }
 
-    // dOut [F][positions] -> transposed [positions][padded], zeros in filters F..padded-1
+    // dOut [F][positions] -> transposed [positions][padded], zeros in filters F..padded-1; lanes:
+    // filters v..v+L-1 of one position, gathered (1.35 us against 2.1 us for a scalar loop in either
+    // order at 16 -> 32 on 13x13); lanes past F are masked off and so read as zero
     static void transposeDOut(float[] dOut, int filterCount, int positions, float[] transposed, int padded) {
         int[] rows = SCRATCH.get().filterRows(padded);
         for (int f = 0; f < padded; f++) {
@@ -438,6 +440,8 @@ final class ConvVectorKernels {
         }
     }
 
+    // wideConv for output o alone at wide positions q0.., q1.., q2.., q3..: four chains, each loaded
+    // source vector feeding one
     static void wideConvPassOne(float[] src, int srcPlane, int sources, int width,
                                 float[] weights, int oStride, int kStride, int t0, int dt,
                                 int o, float[] dst, int dstPlane, int q0, int q1, int q2, int q3) {
@@ -463,6 +467,7 @@ final class ConvVectorKernels {
         a3.intoArray(dst, o * dstPlane + q3);
     }
 
+    // wideConv for outputs o..o+3 at wide positions q0.., q1.., q2..: 12 chains in registers
     static void wideConvPass(float[] src, int srcPlane, int sources, int width,
                              float[] weights, int oStride, int kStride, int t0, int dt,
                              int o, float[] dst, int dstPlane, int q0, int q1, int q2) {
