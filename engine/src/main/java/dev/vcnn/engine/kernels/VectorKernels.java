@@ -9,8 +9,11 @@ import jdk.incubator.vector.FloatVector;
  * {@code PoolVectorKernels}, {@code DenseVectorKernels}, {@code ElementwiseVectorKernels}); those and
  * {@code VectorSupport} are the only classes that import {@code jdk.incubator.vector}.
  *
- * <p>Lanes map to data like this: in convolution and pooling one vector holds consecutive columns
- * (x, x+1, ...) of one output row; in the dense layer one vector holds consecutive inputs i of one
+ * <p>Lanes map to data like this: in pooling, and in the seed-shaped convolutions (one channel, rows
+ * at least a vector wide), one vector holds consecutive columns (x, x+1, ...) of one output row;
+ * other convolutions run on a "wide" plane that keeps the input's row stride, so one vector holds
+ * consecutive flat positions across rows (two garbage columns per row, dropped), or, in their filter
+ * gradient, consecutive filters; in the dense layer one vector holds consecutive inputs i of one
  * weight row. The fused conv + pool kernels, which a training step runs, work on pooled columns
  * instead: they first split the image into its even and odd columns, so that both conv columns of
  * L windows are plain vectors of the split (see {@code splitColumns}). Element-wise kernels take
@@ -20,8 +23,7 @@ import jdk.incubator.vector.FloatVector;
  * arithmetic, so the hot kernels avoid them: a row's last vector is shifted left to end where the
  * row ends (overlapping lanes are rewritten with the same values, or zeroed before they are summed),
  * or full vectors run on into the next row where that is harmless, or into a scratch copy with a
- * vector of slack. Each kernel says which; some give rows narrower than one vector to the reference.
- * The input gradient still masks. Sums are accumulated in a different order
+ * vector of slack. Each kernel says which. Sums are accumulated in a different order
  * (and with fused multiply-add) than in {@link ScalarKernels}, so they agree to rounding; max-pool
  * values and argmax indices agree exactly given the same sums.
  *

@@ -101,6 +101,11 @@ final class VectorSupport {
         float[] pooledValues = new float[0];          // pooled values (or their gradients) and argmax,
         int[] pooledArgmax = new int[0];              // with a vector of slack
         float[] conv = new float[0];                  // the unfused kernels' conv output or its gradient
+        float[] wide = new float[0];                  // conv: an output or input gradient on the wide plane
+        float[] wideSource = new float[0];            // conv: a padded copy of what the wide kernel reads
+        float[] wideWeights = new float[0];           // conv: filters transposed and flipped for dIn
+        int[] filterRows = new int[0];                // conv: where each filter's dOut plane starts
+        int[] filterStarts = new int[0];              // and its dFilters
 
         float[] split(int n) {
             return split = atLeast(split, n);
@@ -124,6 +129,26 @@ final class VectorSupport {
 
         float[] conv(int n) {
             return conv = atLeast(conv, n);
+        }
+
+        float[] wide(int n) {
+            return wide = atLeast(wide, n);
+        }
+
+        float[] wideSource(int n) {
+            return wideSource = atLeast(wideSource, n);
+        }
+
+        float[] wideWeights(int n) {
+            return wideWeights = atLeast(wideWeights, n);
+        }
+
+        int[] filterRows(int n) {
+            return filterRows = atLeast(filterRows, n);
+        }
+
+        int[] filterStarts(int n) {
+            return filterStarts = atLeast(filterStarts, n);
         }
 
         static float[] atLeast(float[] array, int n) {

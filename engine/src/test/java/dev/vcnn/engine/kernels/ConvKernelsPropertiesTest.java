@@ -1,11 +1,11 @@
 package dev.vcnn.engine.kernels;
 
+import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.constraints.IntRange;
 import net.jqwik.api.lifecycle.AddLifecycleHook;
 
 import java.util.Random;
@@ -13,8 +13,9 @@ import java.util.Random;
 import static dev.vcnn.engine.kernels.Tolerance.magnitudes;
 
 /**
- * The three convolution kernels, vector against scalar, on random shapes whose output rows
- * (W-2 wide) straddle the lane count, and on the seed's 1x28x28 image with 8 filters.
+ * The three convolution kernels, vector against scalar, on random shapes: output rows (W-2 wide)
+ * that straddle lane multiples, planes 3 to 30 high, 1 to 40 channels and filters (around lane
+ * multiples too), the seed's 1x28x28 image with 8 filters, the deep network's layers and tiny planes.
  */
 @AddLifecycleHook(SkipUnlessVectors.class)
 class ConvKernelsPropertiesTest {
@@ -51,39 +52,72 @@ class ConvKernelsPropertiesTest {
         }
     }
 
+    /** Channels and filters of one problem; see {@link #sizes()}. */
+    private record Sizes(int channels, int filterCount) {
+    }
+
     @Provide
     Arbitrary<Integer> outputWidths() {
-        return TailSizes.around(kernels.lanes, 1, TailSizes.maxRowWidth(kernels.lanes), 26);
+        return TailSizes.around(kernels.lanes, 1, TailSizes.maxRowWidth(kernels.lanes), 11, 26);
+    }
+
+    // planes 3 to 30 high: 1 (a 3-row input), the deep network's 11 and 26, and any height between
+    @Provide
+    Arbitrary<Integer> outputHeights() {
+        return Arbitraries.oneOf(Arbitraries.of(1, 2, 3, 11, 26), Arbitraries.integers().between(1, 28));
+    }
+
+    // channels and filters 1..40, around lane multiples (filters sit on lanes in the filter gradient,
+    // channels in the input gradient's outputs) and the deep network's 16 and 32, with C*F at most 192
+    // so that a try stays within a few milliseconds of scalar reference
+    @Provide
+    Arbitrary<Sizes> sizes() {
+        return TailSizes.around(kernels.lanes, 1, 40, 4, 8, 16, 32).flatMap(channels ->
+                TailSizes.around(kernels.lanes, 1, Math.max(1, Math.min(40, 192 / channels)), 4, 8, 16, 32)
+                        .map(filterCount -> new Sizes(channels, filterCount)));
     }
 
     @Property(tries = TRIES)
     void forwardAgrees(@ForAll("outputWidths") int outWidth,
-            @ForAll @IntRange(min = 1, max = 5) int outHeight,
-            @ForAll @IntRange(min = 1, max = 8) int channels,
-            @ForAll @IntRange(min = 1, max = 16) int filterCount,
+            @ForAll("outputHeights") int outHeight,
+            @ForAll("sizes") Sizes sizes,
             @ForAll Palette palette,
             @ForAll long seed) {
-        checkForward(Conv.draw(channels, outHeight + 2, outWidth + 2, filterCount, palette, seed));
+        checkForward(Conv.draw(sizes.channels, outHeight + 2, outWidth + 2, sizes.filterCount, palette, seed));
     }
 
     @Property(tries = TRIES)
     void filterGradientAgrees(@ForAll("outputWidths") int outWidth,
-            @ForAll @IntRange(min = 1, max = 5) int outHeight,
-            @ForAll @IntRange(min = 1, max = 8) int channels,
-            @ForAll @IntRange(min = 1, max = 16) int filterCount,
+            @ForAll("outputHeights") int outHeight,
+            @ForAll("sizes") Sizes sizes,
             @ForAll Palette palette,
             @ForAll long seed) {
-        checkFilterGradient(Conv.draw(channels, outHeight + 2, outWidth + 2, filterCount, palette, seed));
+        checkFilterGradient(Conv.draw(sizes.channels, outHeight + 2, outWidth + 2, sizes.filterCount, palette, seed));
     }
 
     @Property(tries = TRIES)
     void inputGradientAgrees(@ForAll("outputWidths") int outWidth,
-            @ForAll @IntRange(min = 1, max = 5) int outHeight,
-            @ForAll @IntRange(min = 1, max = 8) int channels,
-            @ForAll @IntRange(min = 1, max = 16) int filterCount,
+            @ForAll("outputHeights") int outHeight,
+            @ForAll("sizes") Sizes sizes,
             @ForAll Palette palette,
             @ForAll long seed) {
-        checkInputGradient(Conv.draw(channels, outHeight + 2, outWidth + 2, filterCount, palette, seed));
+        checkInputGradient(Conv.draw(sizes.channels, outHeight + 2, outWidth + 2, sizes.filterCount, palette, seed));
+    }
+
+    // the deep network's two conv layers: 1 -> 16 on 28x28 and 16 -> 32 on 13x13, and tiny planes:
+    // 3x3 (one output per filter), 3x4 and 4x3, 5x5, whose wide planes are shorter than any vector
+    @Example
+    void allThreeAgreeOnTheDeepShapesAndTinyPlanes() {
+        int[][] shapes = {{1, 28, 28, 16}, {16, 13, 13, 32}, {3, 3, 3, 5}, {2, 3, 4, 3}, {4, 4, 3, 17},
+                {40, 5, 5, 4}, {1, 3, 3, 1}};
+        for (int[] shape : shapes) {
+            for (Palette palette : Palette.values()) {
+                Conv p = Conv.draw(shape[0], shape[1], shape[2], shape[3], palette, 13);
+                checkForward(p);
+                checkFilterGradient(p);
+                checkInputGradient(p);
+            }
+        }
     }
 
     // the seed network's layer: a 28x28 grey image, 8 filters -> 8x26x26
