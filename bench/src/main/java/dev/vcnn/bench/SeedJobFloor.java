@@ -1,12 +1,12 @@
 package dev.vcnn.bench;
 
+import dev.vcnn.engine.data.Dataset;
 import dev.vcnn.engine.kernels.KernelSelection;
-import dev.vcnn.engine.training.KernelWarmup;
 import dev.vcnn.engine.kernels.Kernels;
 import dev.vcnn.engine.network.Network;
+import dev.vcnn.engine.training.KernelWarmup;
 import dev.vcnn.engine.training.Trainer;
 import dev.vcnn.engine.training.TrainingListener;
-import dev.vcnn.engine.data.Dataset;
 
 import java.util.SplittableRandom;
 

@@ -1,9 +1,9 @@
 package dev.vcnn.cli;
 
+import dev.vcnn.engine.data.Dataset;
 import dev.vcnn.engine.kernels.KernelSelection;
 import dev.vcnn.engine.kernels.Kernels;
 import dev.vcnn.engine.training.Throughput;
-import dev.vcnn.engine.data.Dataset;
 
 /**
  * One measurement of {@code vcnn bench}, in a JVM of its own: the vector width is fixed once per JVM

@@ -1,12 +1,12 @@
 package dev.vcnn.cli;
 
-import dev.vcnn.engine.training.ConfusionMatrix;
-import dev.vcnn.engine.network.Network;
-import dev.vcnn.engine.training.Trainer;
 import dev.vcnn.engine.data.DataFormatException;
 import dev.vcnn.engine.data.Dataset;
 import dev.vcnn.engine.model.ModelFormatException;
 import dev.vcnn.engine.model.SavedModel;
+import dev.vcnn.engine.network.Network;
+import dev.vcnn.engine.training.ConfusionMatrix;
+import dev.vcnn.engine.training.Trainer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

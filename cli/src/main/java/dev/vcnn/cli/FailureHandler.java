@@ -1,9 +1,9 @@
 package dev.vcnn.cli;
 
-import dev.vcnn.engine.training.TrainingDivergedException;
 import dev.vcnn.engine.data.DataFormatException;
 import dev.vcnn.engine.io.FileWriteException;
 import dev.vcnn.engine.model.ModelFormatException;
+import dev.vcnn.engine.training.TrainingDivergedException;
 import picocli.CommandLine;
 
 /**

@@ -9,10 +9,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
+import javax.imageio.ImageIO;
 
 /** {@code vcnn filters}: a saved model's conv filters as a picture. */
 @Command(name = "filters",

@@ -1,10 +1,10 @@
 package dev.vcnn.cli;
 
 import com.fasterxml.jackson.jr.ob.JSON;
-import dev.vcnn.engine.training.ConfusionMatrix;
-import dev.vcnn.engine.training.Evaluation;
 import dev.vcnn.engine.io.AtomicFiles;
 import dev.vcnn.engine.io.FileWriteException;
+import dev.vcnn.engine.training.ConfusionMatrix;
+import dev.vcnn.engine.training.Evaluation;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -1,9 +1,9 @@
 package dev.vcnn.cli;
 
-import dev.vcnn.engine.training.Evaluation;
 import dev.vcnn.engine.model.ModelInfo;
-import dev.vcnn.engine.network.NetworkSpec;
 import dev.vcnn.engine.model.TrainingRecord;
+import dev.vcnn.engine.network.NetworkSpec;
+import dev.vcnn.engine.training.Evaluation;
 
 /** A saved model's history in one phrase, for the first line of a report. */
 final class ModelSummary {

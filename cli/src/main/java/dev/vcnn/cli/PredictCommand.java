@@ -1,11 +1,11 @@
 package dev.vcnn.cli;
 
-import dev.vcnn.engine.network.Network;
-import dev.vcnn.engine.network.Prediction;
 import dev.vcnn.engine.data.DataFormatException;
 import dev.vcnn.engine.data.Dataset;
 import dev.vcnn.engine.data.IdxReader;
 import dev.vcnn.engine.model.ModelFormatException;
+import dev.vcnn.engine.network.Network;
+import dev.vcnn.engine.network.Prediction;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;

@@ -1,10 +1,10 @@
 package dev.vcnn.cli;
 
-import dev.vcnn.engine.network.Network;
 import dev.vcnn.engine.data.DataFormatException;
 import dev.vcnn.engine.model.ModelFile;
 import dev.vcnn.engine.model.ModelFormatException;
 import dev.vcnn.engine.model.SavedModel;
+import dev.vcnn.engine.network.Network;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
 

@@ -1,27 +1,27 @@
 package dev.vcnn.cli;
 
-import dev.vcnn.engine.training.ConfusionMatrix;
-import dev.vcnn.engine.training.Evaluation;
-import dev.vcnn.engine.training.KernelWarmup;
-import dev.vcnn.engine.kernels.Kernels;
-import dev.vcnn.engine.network.Network;
-import dev.vcnn.engine.network.NetworkSpec;
-import dev.vcnn.engine.network.NetworkSpecException;
-import dev.vcnn.engine.training.Trainer;
-import dev.vcnn.engine.training.TrainingDivergedException;
-import dev.vcnn.engine.training.TrainingListener;
-import dev.vcnn.engine.training.TrainingStats;
-import dev.vcnn.engine.training.Sgd;
 import dev.vcnn.engine.data.DataFormatException;
 import dev.vcnn.engine.data.Dataset;
 import dev.vcnn.engine.io.AtomicFiles;
 import dev.vcnn.engine.io.FileWriteException;
+import dev.vcnn.engine.kernels.Kernels;
 import dev.vcnn.engine.model.Architecture;
 import dev.vcnn.engine.model.ModelFile;
 import dev.vcnn.engine.model.ModelFormatException;
 import dev.vcnn.engine.model.ModelInfo;
 import dev.vcnn.engine.model.SavedModel;
 import dev.vcnn.engine.model.TrainingRecord;
+import dev.vcnn.engine.network.Network;
+import dev.vcnn.engine.network.NetworkSpec;
+import dev.vcnn.engine.network.NetworkSpecException;
+import dev.vcnn.engine.training.ConfusionMatrix;
+import dev.vcnn.engine.training.Evaluation;
+import dev.vcnn.engine.training.KernelWarmup;
+import dev.vcnn.engine.training.Sgd;
+import dev.vcnn.engine.training.Trainer;
+import dev.vcnn.engine.training.TrainingDivergedException;
+import dev.vcnn.engine.training.TrainingListener;
+import dev.vcnn.engine.training.TrainingStats;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -212,8 +212,8 @@ final class TrainCommand implements Callable<Integer> {
         // every file is written before the summary is printed: a run whose output could not be written
         // fails without the line that says it finished, and stdout never ends on a success it did not have
         TrainingRun run = new TrainingRun(TrainingData.describe(dataDir), TrainingData.name(dataDir), train.count(),
-                test.count(), epochsBefore, epochs, networkSpec.text(), sgd, runSeed, init, kernels.description(), names,
-                recorder, stats, confusion, testSeconds);
+                test.count(), epochsBefore, epochs, networkSpec.text(), sgd, runSeed, init, kernels.description(),
+                names, recorder, stats, confusion, testSeconds);
         List<String> written = new ArrayList<>();
         if (save != null) {
             ModelFile.save(save, network, new ModelInfo(Architecture.of(network), names,
@@ -231,8 +231,8 @@ final class TrainCommand implements Callable<Integer> {
         }
         // the seed's settings need no mention, so the post's job ends as it always has
         String settings = networkSpec.isSeed() && sgd.equals(Sgd.perSample(DEFAULT_LR)) ? ""
-                : ", net " + (networkSpec.preset() != null ? networkSpec.preset() : networkSpec.text()) + ", lr " + sgd.learningRate()
-                + ", batch " + sgd.batchSize() + ", momentum " + sgd.momentum();
+                : ", net " + (networkSpec.preset() != null ? networkSpec.preset() : networkSpec.text())
+                + ", lr " + sgd.learningRate() + ", batch " + sgd.batchSize() + ", momentum " + sgd.momentum();
         if (epochs > 0) {
             out.printf("Trained %d images in %.3f s (%,.0f images/s) with the %s engine, seed %d%s.%n",
                     stats.images(), stats.seconds(), stats.imagesPerSecond(), kernels.description(), runSeed, settings);

@@ -1,7 +1,7 @@
 package dev.vcnn.cli;
 
-import dev.vcnn.engine.training.KernelWarmup;
 import dev.vcnn.engine.kernels.Kernels;
+import dev.vcnn.engine.training.KernelWarmup;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 

@@ -1,9 +1,9 @@
 package dev.vcnn.cli;
 
 import dev.vcnn.engine.kernels.KernelSelection;
-import dev.vcnn.engine.training.KernelWarmup;
 import dev.vcnn.engine.kernels.Kernels;
 import dev.vcnn.engine.kernels.ScalarKernels;
+import dev.vcnn.engine.training.KernelWarmup;
 import org.junit.jupiter.api.Test;
 
 import static org.junit.jupiter.api.Assertions.assertFalse;

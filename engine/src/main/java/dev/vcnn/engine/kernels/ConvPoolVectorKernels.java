@@ -1,10 +1,10 @@
 package dev.vcnn.engine.kernels;
 
+import dev.vcnn.engine.kernels.VectorSupport.Scratch;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
-import dev.vcnn.engine.kernels.VectorSupport.Scratch;
 
 import static dev.vcnn.engine.kernels.VectorSupport.FLOAT;
 import static dev.vcnn.engine.kernels.VectorSupport.INT;

@@ -1,8 +1,8 @@
 package dev.vcnn.engine.kernels;
 
+import dev.vcnn.engine.kernels.VectorSupport.Scratch;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
-import dev.vcnn.engine.kernels.VectorSupport.Scratch;
 
 import java.util.Arrays;
 

@@ -2,7 +2,6 @@ package dev.vcnn.engine.kernels;
 
 import jdk.incubator.vector.FloatVector;
 
-
 /**
  * The kernels on the Vector API. This class only chooses and checks the width and hands each call to
  * its operation family ({@code ConvVectorKernels}, {@code ConvPoolVectorKernels},

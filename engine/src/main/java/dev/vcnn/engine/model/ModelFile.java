@@ -70,7 +70,8 @@ public final class ModelFile {
         }
         if (info.training().keepsVelocity()) {
             for (Parameter parameter : network.parameters()) {
-                arrays.put(parameter.name() + VELOCITY_SUFFIX, NpyArray.float32(parameter.shape(), parameter.velocity()));
+                arrays.put(parameter.name() + VELOCITY_SUFFIX,
+                        NpyArray.float32(parameter.shape(), parameter.velocity()));
                 shapes.put(parameter.name() + VELOCITY_SUFFIX, parameter.shape());
             }
         }
@@ -136,7 +137,8 @@ public final class ModelFile {
             SequencedMap<String, float[]> parameters = new LinkedHashMap<>();
             SequencedMap<String, float[]> velocities = new LinkedHashMap<>();
             for (var entry : wanted.entrySet()) {
-                parameters.put(entry.getKey(), parameter(file, npz, names, stored.get(entry.getKey()), entry.getValue()));
+                String name = stored.get(entry.getKey());
+                parameters.put(entry.getKey(), parameter(file, npz, names, name, entry.getValue()));
             }
             if (info.training().keepsVelocity()) {
                 for (var entry : wanted.entrySet()) {

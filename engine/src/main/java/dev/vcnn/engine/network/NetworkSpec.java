@@ -23,7 +23,10 @@ public record NetworkSpec(List<LayerSpec> layers) {
     private static final String LAYERS_HELP = "the layers are conv3x3:N, conv3x3:N:nobias, relu, maxpool2 and "
             + "dense:N, and the presets seed and deep";
 
-    /** Checks what {@link #parse} checks that a list of layers can break: not empty, no plane layer after a dense one, dense last. */
+    /**
+     * Checks what a list of layers can get wrong whatever the input: it is not empty, no conv or pool
+     * comes after a dense layer, and the last layer is dense.
+     */
     public NetworkSpec {
         layers = List.copyOf(layers);
         if (layers.isEmpty()) {
@@ -92,7 +95,8 @@ public record NetworkSpec(List<LayerSpec> layers) {
             }
             case "conv3x3" -> {
                 if (parts.length == 3 && !parts[2].equalsIgnoreCase("nobias") || parts.length < 2 || parts.length > 3) {
-                    throw new NetworkSpecException(where(token, k) + ": write conv3x3:N or conv3x3:N:nobias, N filters");
+                    throw new NetworkSpecException(where(token, k)
+                            + ": write conv3x3:N or conv3x3:N:nobias, N filters");
                 }
                 return new LayerSpec.Conv3x3(size(parts[1], token, k), parts.length == 2);
             }

@@ -15,7 +15,8 @@ public record Sgd(float learningRate, int batchSize, float momentum) {
 
     public Sgd {
         if (!(learningRate > 0) || Float.isInfinite(learningRate)) {
-            throw new IllegalArgumentException("the learning rate must be a positive finite number, got " + learningRate);
+            throw new IllegalArgumentException("the learning rate must be a positive finite number, got "
+                    + learningRate);
         }
         if (batchSize < 1) {
             throw new IllegalArgumentException("the batch size must be at least 1, got " + batchSize);

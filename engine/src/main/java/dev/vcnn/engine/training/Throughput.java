@@ -1,11 +1,10 @@
 package dev.vcnn.engine.training;
 
+import dev.vcnn.engine.data.Dataset;
 import dev.vcnn.engine.kernels.Kernels;
 import dev.vcnn.engine.layers.Shape;
 import dev.vcnn.engine.network.Network;
 import dev.vcnn.engine.network.NetworkSpec;
-
-import dev.vcnn.engine.data.Dataset;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;

@@ -1,8 +1,7 @@
 package dev.vcnn.engine.training;
 
-import dev.vcnn.engine.network.Network;
-
 import dev.vcnn.engine.data.Dataset;
+import dev.vcnn.engine.network.Network;
 
 import java.util.SplittableRandom;
 

@@ -4,7 +4,6 @@ import dev.vcnn.engine.kernels.Kernels;
 import dev.vcnn.engine.training.DoubleReference;
 import dev.vcnn.engine.training.DoubleReference.Kinks;
 import dev.vcnn.engine.training.FiniteDifference;
-
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 

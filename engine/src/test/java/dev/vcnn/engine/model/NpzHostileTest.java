@@ -1,12 +1,12 @@
 package dev.vcnn.engine.model;
 
-import dev.vcnn.engine.training.Evaluation;
 import dev.vcnn.engine.Hostile;
 import dev.vcnn.engine.kernels.KernelSelection;
 import dev.vcnn.engine.layers.Parameter;
 import dev.vcnn.engine.layers.Shape;
 import dev.vcnn.engine.network.Network;
 import dev.vcnn.engine.network.NetworkSpec;
+import dev.vcnn.engine.training.Evaluation;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;

@@ -1,11 +1,11 @@
 package dev.vcnn.engine.model;
 
-import dev.vcnn.engine.training.Evaluation;
 import dev.vcnn.engine.kernels.KernelSelection;
 import dev.vcnn.engine.layers.Shape;
 import dev.vcnn.engine.network.Network;
 import dev.vcnn.engine.network.NetworkSpec;
 import dev.vcnn.engine.network.Prediction;
+import dev.vcnn.engine.training.Evaluation;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

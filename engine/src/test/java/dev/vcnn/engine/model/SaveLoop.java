@@ -1,12 +1,12 @@
 package dev.vcnn.engine.model;
 
-import dev.vcnn.engine.training.Evaluation;
+import dev.vcnn.engine.io.FileWriteException;
 import dev.vcnn.engine.kernels.KernelSelection;
 import dev.vcnn.engine.layers.Parameter;
 import dev.vcnn.engine.layers.Shape;
 import dev.vcnn.engine.network.Network;
 import dev.vcnn.engine.network.NetworkSpec;
-import dev.vcnn.engine.io.FileWriteException;
+import dev.vcnn.engine.training.Evaluation;
 
 import java.nio.file.Path;
 import java.util.List;

@@ -6,7 +6,6 @@ import dev.vcnn.engine.layers.Shape;
 import dev.vcnn.engine.network.Network;
 import dev.vcnn.engine.network.NetworkSpec;
 import dev.vcnn.engine.training.DoubleReference.Stack;
-
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;

@@ -4,7 +4,6 @@ import dev.vcnn.engine.kernels.KernelSelection;
 import dev.vcnn.engine.kernels.Kernels;
 import dev.vcnn.engine.layers.Parameter;
 import dev.vcnn.engine.network.Network;
-
 import org.junit.jupiter.api.Test;
 
 import java.util.SplittableRandom;

@@ -1,19 +1,18 @@
 package dev.vcnn.engine.training;
 
-import dev.vcnn.engine.kernels.ScalarKernels;
-import dev.vcnn.engine.layers.Parameter;
-import dev.vcnn.engine.layers.Shape;
-import dev.vcnn.engine.network.Network;
-import dev.vcnn.engine.network.NetworkSpec;
-
 import dev.vcnn.engine.data.Dataset;
 import dev.vcnn.engine.data.MnistFiles;
 import dev.vcnn.engine.data.SharedData;
+import dev.vcnn.engine.kernels.ScalarKernels;
+import dev.vcnn.engine.layers.Parameter;
+import dev.vcnn.engine.layers.Shape;
 import dev.vcnn.engine.model.Architecture;
 import dev.vcnn.engine.model.ModelFile;
 import dev.vcnn.engine.model.ModelInfo;
 import dev.vcnn.engine.model.SavedModel;
 import dev.vcnn.engine.model.TrainingRecord;
+import dev.vcnn.engine.network.Network;
+import dev.vcnn.engine.network.NetworkSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
