@@ -8,7 +8,8 @@ import java.util.Objects;
  *
  * @param source where the data came from (the images file's name as given), for messages and logs
  */
-public record Dataset(String source, int count, int rows, int cols, byte[] pixels, byte[] labels) {
+public record Dataset(String source, int count, int rows, int cols, byte[] pixels, byte[] labels)
+        implements Examples {
 
     /** Number of distinct labels; a label is a class index in {@code [0, CLASSES)}. */
     public static final int CLASSES = 10;
@@ -80,9 +81,16 @@ public record Dataset(String source, int count, int rows, int cols, byte[] pixel
     }
 
     /** The class of image {@code index}, 0..9. */
+    @Override
     public int label(int index) {
         Objects.checkIndex(index, count);
         return labels[index];
+    }
+
+    /** rows x cols, e.g. {@code 28x28}. */
+    @Override
+    public String imageShape() {
+        return rows + "x" + cols;
     }
 
     @Override

@@ -1,6 +1,6 @@
 package dev.vcnn.engine.training;
 
-import dev.vcnn.engine.data.Dataset;
+import dev.vcnn.engine.data.Examples;
 import dev.vcnn.engine.network.Network;
 
 import java.util.SplittableRandom;
@@ -21,8 +21,8 @@ public final class Trainer {
         this.image = new float[network.imageSize()];
     }
 
-    /** {@link #train(Dataset, int, int, Sgd, long, TrainingListener)} with the seed's per-sample SGD. */
-    public TrainingStats train(Dataset data, int epochsDone, int epochs, float lr, long seed,
+    /** {@link #train(Examples, int, int, Sgd, long, TrainingListener)} with the seed's per-sample SGD. */
+    public TrainingStats train(Examples data, int epochsDone, int epochs, float lr, long seed,
                                TrainingListener listener) {
         return train(data, epochsDone, epochs, Sgd.perSample(lr), seed, listener);
     }
@@ -36,7 +36,7 @@ public final class Trainer {
      * @throws TrainingDivergedException at once when a step's loss is not finite, or at the end of a
      *         window when a parameter is not: the listener hears of no window past a finite one
      */
-    public TrainingStats train(Dataset data, int epochsDone, int epochs, Sgd sgd, long seed,
+    public TrainingStats train(Examples data, int epochsDone, int epochs, Sgd sgd, long seed,
                                TrainingListener listener) {
         if (epochsDone < 0 || epochs < 0) {
             throw new IllegalArgumentException("epochs done and epochs must be >= 0, got " + epochsDone
@@ -99,12 +99,12 @@ public final class Trainer {
     }
 
     /** Mean loss and accuracy over the whole data set, forward passes only. */
-    public Evaluation evaluate(Dataset data) {
+    public Evaluation evaluate(Examples data) {
         return evaluateByClass(data).evaluation();
     }
 
     /** Loss, accuracy and which class each image was taken for, forward passes only. */
-    public ConfusionMatrix evaluateByClass(Dataset data) {
+    public ConfusionMatrix evaluateByClass(Examples data) {
         checkShape(data);
         int classes = network.classes();
         int[] counts = new int[classes * classes];
@@ -144,9 +144,9 @@ public final class Trainer {
         return z ^ (z >>> 31);
     }
 
-    private void checkShape(Dataset data) {
+    private void checkShape(Examples data) {
         if (data.imageSize() != network.imageSize()) {
-            throw new IllegalArgumentException(data.source() + ": images of " + data.rows() + "x" + data.cols()
+            throw new IllegalArgumentException(data.source() + ": images of " + data.imageShape()
                     + " do not fit a network that takes " + network.imageSize() + " values");
         }
         for (int k = 0; k < data.count(); k++) {
