@@ -82,6 +82,11 @@ public final class Trainer implements AutoCloseable {
         this.image = new float[network.imageSize()];
     }
 
+    /** The network this trainer trains and evaluates. */
+    public Network network() {
+        return network;
+    }
+
     /** How many threads this trainer computes on, the caller's included. */
     public int threads() {
         return threads;
