@@ -1,7 +1,9 @@
 package dev.vcnn.bench;
 
 import dev.vcnn.engine.kernels.KernelSelection;
+import dev.vcnn.engine.layers.Shape;
 import dev.vcnn.engine.network.Network;
+import dev.vcnn.engine.network.NetworkSpec;
 import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
@@ -29,10 +31,11 @@ public class NetworkInputs {
     @Setup
     public void setup() {
         Shapes s = Shapes.valueOf(shape);
-        scalar = new Network(KernelSelection.scalar(), s.channels, s.height, s.width, s.filters, s.classes,
-                new SplittableRandom(1));
-        vector = new Network(KernelSelection.vector(), s.channels, s.height, s.width, s.filters, s.classes,
-                new SplittableRandom(1));
+        // the seed's layers at this shape: conv without bias + max-pool (one fused layer), dense
+        NetworkSpec spec = NetworkSpec.parse("conv3x3:" + s.filters + ":nobias,maxpool2,dense:" + s.classes);
+        Shape input = new Shape(s.channels, s.height, s.width);
+        scalar = Network.build(KernelSelection.scalar(), spec, input, s.classes, new SplittableRandom(1));
+        vector = Network.build(KernelSelection.vector(), spec, input, s.classes, new SplittableRandom(1));
         SplittableRandom random = new SplittableRandom(2);
         images = new float[RING][s.imageSize()];
         labels = new int[RING];
