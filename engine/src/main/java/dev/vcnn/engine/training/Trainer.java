@@ -56,6 +56,7 @@ public final class Trainer implements AutoCloseable {
     private int batchCount;
     private int batchShardSize;
     private int batchShards;
+    private int preparedBatch; // the batch size the shard buffers are ready (and zero) for, or 0
     private final AtomicInteger claim = new AtomicInteger();
     private final WorkerPool.Task shardTask = this::computeShards;
     private final WorkerPool.Task reduceTask = this::reduceShards;
@@ -186,6 +187,7 @@ public final class Trainer implements AutoCloseable {
     // as the sequential loop above: the same windows, the same step named by a divergence
     private TrainingStats trainInShards(Dataset data, int epochsDone, int epochs, Sgd sgd, long seed,
                                         TrainingListener listener, int[] order) {
+        preparedBatch = 0;
         prepareShards(sgd.batchSize());
         int lastEpoch = epochsDone + epochs;
         int batchSize = sgd.batchSize();
@@ -232,6 +234,35 @@ public final class Trainer implements AutoCloseable {
             listener.epochFinished(epoch, lastEpoch);
         }
         return new TrainingStats((long) epochs * order.length, System.nanoTime() - start);
+    }
+
+    /**
+     * One mini-batch step on images {@code examples} of {@code data}, as {@link #train} takes it: the
+     * shards' gradients on the threads, the fixed-order sum, one update with {@code sgd}. Returns the
+     * batch's summed loss; checks nothing for divergence. For benchmarks and callers with their own
+     * loop; {@code examples} holds 2 to {@code sgd.batchSize()} indices.
+     */
+    public double step(Dataset data, int[] examples, Sgd sgd) {
+        if (examples.length < 2 || examples.length > sgd.batchSize()) {
+            throw new IllegalArgumentException("a step takes 2 to " + sgd.batchSize() + " images, got "
+                    + examples.length);
+        }
+        checkShape(data);
+        if (preparedBatch != sgd.batchSize()) {
+            prepareShards(sgd.batchSize());
+        }
+        preparedBatch = 0; // until the step has ended well, its buffers may hold sums
+        computeBatch(data, examples, 0, examples.length);
+        sgd.update(network, shardGradients[0], examples.length);
+        for (float[] sum : shardGradients[0]) {
+            Arrays.fill(sum, 0f);
+        }
+        preparedBatch = sgd.batchSize();
+        double loss = 0;
+        for (int j = 0; j < examples.length; j++) {
+            loss += losses[j];
+        }
+        return loss;
     }
 
     private void prepareReplicas() {
