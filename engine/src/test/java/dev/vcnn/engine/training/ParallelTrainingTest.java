@@ -169,6 +169,32 @@ class ParallelTrainingTest {
     }
 
     @Test
+    void aSingleStepIsTheSameOnAnyNumberOfThreadsAndRefusesBadBatches() {
+        Dataset data = data(40, 23);
+        Sgd sgd = new Sgd(0.05f, 16, 0.9f);
+        int[] examples = new int[13];
+        for (int j = 0; j < examples.length; j++) {
+            examples[j] = 3 * j;
+        }
+        Network one = network(KernelSelection.scalar());
+        double lossOne;
+        try (Trainer trainer = new Trainer(one, 1)) {
+            lossOne = trainer.step(data, examples, sgd) + trainer.step(data, examples, sgd);
+        }
+        for (int threads : THREADS) {
+            Network many = network(KernelSelection.scalar());
+            try (Trainer trainer = new Trainer(many, threads)) {
+                assertEquals(lossOne, trainer.step(data, examples, sgd) + trainer.step(data, examples, sgd));
+                assertThrows(IllegalArgumentException.class, () -> trainer.step(data, new int[17], sgd));
+                assertThrows(IllegalArgumentException.class, () -> trainer.step(data, new int[1], sgd));
+            }
+            for (int p = 0; p < one.parameters().size(); p++) {
+                assertArrayEquals(one.parameters().get(p).values(), many.parameters().get(p).values());
+            }
+        }
+    }
+
+    @Test
     void aWorkersFailureReachesTheCallerAsItWasThrownAndThePoolGoesOn() {
         try (WorkerPool pool = new WorkerPool(3)) {
             IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> pool.run(worker -> {
