@@ -18,8 +18,8 @@ import java.util.concurrent.Callable;
 @Command(name = "bench",
         mixinStandardHelpOptions = true,
         versionProvider = VcnnCommand.Version.class,
-        description = "Measures training and inference images/s of the seed's network (one thread, bundled "
-                + "MNIST images) for the scalar engine and each vector width this machine supports. "
+        description = "Measures training and inference images/s of the seed's network (training on one thread, inference "
+                + "on --threads; bundled MNIST images) for the scalar engine and each vector width this machine supports. "
                 + "Takes about 5 s per engine; for rigorous per-kernel figures use the JMH suite (bench/report).")
 final class BenchCommand implements Callable<Integer> {
 
@@ -34,6 +34,11 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--round", defaultValue = "0.2", paramLabel = "SECONDS",
             description = "Length of one timed round (default: ${DEFAULT-VALUE}).")
     double roundSeconds;
+
+    @Option(names = "--threads", paramLabel = "N",
+            description = "Threads for the inference figures (default: the available processors); the training "
+                    + "figure is the seed's per-sample SGD, which runs on one.")
+    Integer threads;
 
     @CommandLine.Mixin
     VerboseOption verbose;
@@ -51,39 +56,42 @@ final class BenchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--warmup must be >= 0, --round > 0 and --rounds >= 1 (finite numbers)");
         }
+        int threadCount = Threads.resolve(threads, spec.commandLine());
         int[] widths = EngineChoice.vectorWidths(spec.commandLine());
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         List<Row> rows = new ArrayList<>();
         err.println("vcnn bench: measuring the scalar engine...");
         err.flush();
-        rows.add(measure("scalar", 0));
+        rows.add(measure("scalar", 0, threadCount));
         for (int bits : widths) {
             err.println("vcnn bench: measuring the vector engine at " + bits + " bits...");
             err.flush();
-            rows.add(measure("vector", bits));
+            rows.add(measure("vector", bits, threadCount));
         }
         out.println();
-        out.printf("%-34s %18s %18s %10s%n", "engine (1 thread)", "training img/s", "inference img/s", "training");
+        out.printf("%-34s %18s %18s %10s%n", "engine", "training img/s", "inference img/s", "training");
         double scalarTraining = rows.get(0).training();
         for (Row row : rows) {
             out.printf("%-34s %,18.0f %,18.0f %9.1fx%n", row.engine(), row.training(), row.inference(),
                     row.training() / scalarTraining);
         }
         out.println("Medians of " + rounds + " rounds of " + roundSeconds + " s after " + warmupSeconds
-                + " s of warm-up per engine; training is per-sample SGD, batch 1.");
+                + " s of warm-up per engine; training is per-sample SGD, batch 1, on 1 thread; inference on "
+                + Threads.describe(threadCount) + ".");
         out.flush();
         return 0;
     }
 
     // one child JVM per engine: the same java, the same jar, the vector module, and the width flag
-    private Row measure(String engine, int bits) throws IOException, InterruptedException {
+    private Row measure(String engine, int bits, int threadCount) throws IOException, InterruptedException {
         String widthFlag = "-Dvcnn.vectorBits=" + bits;
         String java = ProcessHandle.current().info().command()
                 .orElse(System.getProperty("java.home") + "/bin/java");
         List<String> command = List.of(java, "--add-modules=jdk.incubator.vector", "-XX:+UseSerialGC", widthFlag,
                 "-cp", System.getProperty("java.class.path"), BenchWorker.class.getName(),
-                engine, Double.toString(warmupSeconds), Integer.toString(rounds), Double.toString(roundSeconds));
+                engine, Double.toString(warmupSeconds), Integer.toString(rounds), Double.toString(roundSeconds),
+                Integer.toString(threadCount));
         Process process = new ProcessBuilder(command).redirectErrorStream(false).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         String errors = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);

@@ -15,12 +15,12 @@ public final class BenchWorker {
     private BenchWorker() {
     }
 
-    /** args: scalar|vector, warm-up seconds, rounds, seconds per round. */
+    /** args: scalar|vector, warm-up seconds, rounds, seconds per round, threads for inference. */
     public static void main(String[] args) throws Exception {
         Kernels kernels = args[0].equals("scalar") ? KernelSelection.scalar() : KernelSelection.vector();
         Dataset train = TrainingData.train(null, TrainingData.BUNDLED_COUNT);
         Throughput.Rates rates = Throughput.measure(kernels, train, Double.parseDouble(args[1]),
-                Integer.parseInt(args[2]), Double.parseDouble(args[3]));
+                Integer.parseInt(args[2]), Double.parseDouble(args[3]), args.length > 4 ? Integer.parseInt(args[4]) : 1);
         System.out.println(kernels.description() + "\t" + rates.training() + "\t" + rates.inference());
     }
 }

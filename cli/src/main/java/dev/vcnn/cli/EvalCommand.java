@@ -36,6 +36,9 @@ final class EvalCommand implements Callable<Integer> {
             description = "Test on the first N test images, or all (default: ${DEFAULT-VALUE}).")
     int testSize;
 
+    @Option(names = "--threads", paramLabel = "N", description = Threads.EVAL_HELP)
+    Integer threads;
+
     @CommandLine.Mixin
     VerboseOption verbose;
 
@@ -48,6 +51,7 @@ final class EvalCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--test-size must be 'all' or at least 1, got " + testSize);
         }
+        int threadCount = Threads.resolve(threads, spec.commandLine());
         SavedModelOptions.Loaded loaded = modelOptions.load(spec.commandLine());
         SavedModel saved = loaded.saved();
         Network network = loaded.network();
@@ -55,7 +59,10 @@ final class EvalCommand implements Callable<Integer> {
         Dataset test = DataRequest.read(spec.commandLine(), "--test-size", ImageCount.describe(testSize),
                 () -> TrainingData.test(dataDir, testSize));
         DataFit.check(test, network, modelOptions.model);
-        ConfusionMatrix confusion = new Trainer(network).evaluateByClass(test);
+        ConfusionMatrix confusion;
+        try (Trainer trainer = new Trainer(network, threadCount)) {
+            confusion = trainer.evaluateByClass(test);
+        }
 
         PrintWriter out = spec.commandLine().getOut();
         out.println("Model: " + modelOptions.model + " (" + ModelSummary.of(saved.info()) + ")");

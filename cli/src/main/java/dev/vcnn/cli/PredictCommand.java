@@ -6,6 +6,7 @@ import dev.vcnn.engine.data.IdxReader;
 import dev.vcnn.engine.model.ModelFormatException;
 import dev.vcnn.engine.network.Network;
 import dev.vcnn.engine.network.Prediction;
+import dev.vcnn.engine.training.Trainer;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -45,6 +46,11 @@ final class PredictCommand implements Callable<Integer> {
             description = "With --index: the folder of MNIST-format test files (default: the bundled ones).")
     Path dataDir;
 
+    @Option(names = "--threads", paramLabel = "N",
+            description = "Threads to classify many pictures on (default: the available processors); the results "
+                    + "are those of one thread.")
+    Integer threads;
+
     @CommandLine.Mixin
     VerboseOption verbose;
 
@@ -54,6 +60,7 @@ final class PredictCommand implements Callable<Integer> {
     @Override
     public Integer call() throws DataFormatException, ModelFormatException {
         validate();
+        int threadCount = Threads.resolve(threads, spec.commandLine());
         SavedModelOptions.Loaded loaded = modelOptions.load(spec.commandLine());
         Network network = loaded.network();
         List<String> names = loaded.classNames();
@@ -70,10 +77,33 @@ final class PredictCommand implements Callable<Integer> {
             String label = names.get(test.label(index));
             print(out, "test image " + index + " (true class " + label + ")", Prediction.of(network, image), names);
         }
+        // every picture is read first, then classified on the threads; a picture that cannot be read
+        // still fails only after the ones before it are printed, as when they were done one by one
+        List<float[]> inputs = new ArrayList<>();
+        DataFormatException unreadable = null;
         for (Path picture : pictures) {
-            byte[] pixels = Pictures.read(picture, network.inputShape().height(), network.inputShape().width(), invert);
-            Dataset.toInput(pixels, 0, pixels.length, image);
-            print(out, picture.toString(), Prediction.of(network, image), names);
+            try {
+                byte[] pixels = Pictures.read(picture, network.inputShape().height(), network.inputShape().width(),
+                        invert);
+                float[] input = new float[network.imageSize()];
+                Dataset.toInput(pixels, 0, pixels.length, input);
+                inputs.add(input);
+            } catch (DataFormatException e) {
+                unreadable = e;
+                break;
+            }
+        }
+        if (!inputs.isEmpty()) {
+            float[][] probabilities;
+            try (Trainer trainer = new Trainer(network, Math.min(threadCount, inputs.size()))) {
+                probabilities = trainer.forwardAll(inputs.toArray(new float[0][]));
+            }
+            for (int k = 0; k < probabilities.length; k++) {
+                print(out, pictures.get(k).toString(), new Prediction(probabilities[k]), names);
+            }
+        }
+        if (unreadable != null) {
+            throw unreadable;
         }
         return 0;
     }

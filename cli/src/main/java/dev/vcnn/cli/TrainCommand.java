@@ -114,6 +114,9 @@ final class TrainCommand implements Callable<Integer> {
     @Option(names = "--plot", paramLabel = "FILE.png", description = "Draw the loss and accuracy curves as a PNG.")
     Path plot;
 
+    @Option(names = "--threads", paramLabel = "N", description = Threads.TRAIN_HELP)
+    Integer threads;
+
     @Option(names = "--quiet", description = "Print only the final results: test loss, test accuracy, summary.")
     boolean quiet;
 
@@ -129,6 +132,7 @@ final class TrainCommand implements Callable<Integer> {
     @Override
     public Integer call() throws DataFormatException, ModelFormatException, FileWriteException {
         NetworkSpec requested = validate();
+        int threadCount = Threads.resolve(threads, spec.commandLine());
         for (Path output : outputs()) {
             AtomicFiles.checkWritable(output);
         }
@@ -184,26 +188,30 @@ final class TrainCommand implements Callable<Integer> {
         }
 
         TrainingRecorder recorder = new TrainingRecorder(train.count());
-        Trainer trainer = new Trainer(network);
         TrainingListener progress = progress(out, train.count());
         TrainingStats stats;
-        try {
-            stats = trainer.train(train, epochsBefore, epochs, sgd, runSeed,
-                    TrainingListener.both(progress, recorder));
-        } catch (TrainingDivergedException e) {
-            // a bar drawn half way must end its line, so that the failure starts on a line of its own
-            if (progress instanceof ProgressBars bars) {
-                bars.abandon();
+        ConfusionMatrix confusion;
+        double testSeconds;
+        // the worker threads live for the training and the testing, and stop with them, also on a failure
+        try (Trainer trainer = new Trainer(network, threadCount)) {
+            try {
+                stats = trainer.train(train, epochsBefore, epochs, sgd, runSeed,
+                        TrainingListener.both(progress, recorder));
+            } catch (TrainingDivergedException e) {
+                // a bar drawn half way must end its line, so that the failure starts on a line of its own
+                if (progress instanceof ProgressBars bars) {
+                    bars.abandon();
+                }
+                throw e;
             }
-            throw e;
-        }
 
-        if (!quiet) {
-            out.println("--- Testing the CNN ---");
+            if (!quiet) {
+                out.println("--- Testing the CNN ---");
+            }
+            long testStart = System.nanoTime();
+            confusion = trainer.evaluateByClass(test);
+            testSeconds = (System.nanoTime() - testStart) / 1e9;
         }
-        long testStart = System.nanoTime();
-        ConfusionMatrix confusion = trainer.evaluateByClass(test);
-        double testSeconds = (System.nanoTime() - testStart) / 1e9;
         Evaluation evaluation = confusion.evaluation();
         out.println("Test Loss: " + evaluation.loss());
         out.println("Test Accuracy: " + evaluation.accuracy());
@@ -240,11 +248,27 @@ final class TrainCommand implements Callable<Integer> {
             out.printf("Trained no images (--epochs 0): tested the %s model with the %s engine, seed %d%s.%n",
                     start == null ? "initial" : "loaded", kernels.description(), runSeed, settings);
         }
+        // on a line of its own, so that the summary line stays as it always was; and not for the post's
+        // job as it is (its settings, no --threads), whose log ends as it always has
+        if (!settings.isEmpty() || threads != null) {
+            out.println(threadsLine(threadCount, sgd, epochs));
+        }
         out.flush();
         for (String line : written) {
             report(out, line);
         }
         return 0;
+    }
+
+    // "Ran on 2 threads." or, for per-sample SGD, which of the work they shared
+    private static String threadsLine(int threads, Sgd sgd, int epochs) {
+        if (threads == 1) {
+            return "Ran on 1 thread.";
+        }
+        if (sgd.batchSize() == 1 && epochs > 0) {
+            return "Ran on " + Threads.describe(threads) + ": per-sample SGD (--batch 1) trains on one, testing on all.";
+        }
+        return "Ran on " + Threads.describe(threads) + ".";
     }
 
     private TrainingListener progress(PrintWriter out, int stepsPerEpoch) {

@@ -7,10 +7,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-import javax.imageio.ImageIO;
 import java.awt.image.BufferedImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import javax.imageio.ImageIO;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -101,6 +103,40 @@ class PredictCommandTest {
         assertEquals(2, lines.length, run.out());
         assertTrue(lines[0].startsWith(zero + ": 0  (0 "), lines[0]);
         assertTrue(lines[1].startsWith(one + ": 1  (1 "), lines[1]);
+    }
+
+    @Test
+    void manyPicturesPrintTheSameOnAnyNumberOfThreadsAndABadOneStillFailsAfterThoseBeforeIt(@TempDir Path tmp)
+            throws Exception {
+        List<String> args = new ArrayList<>(List.of("predict", "--model", model.toString()));
+        for (int n = 0; n < 10; n++) {
+            Path png = tmp.resolve("test-" + n + ".png");
+            ImageIO.write(picture(n, 1, false, BufferedImage.TYPE_BYTE_GRAY), "png", png.toFile());
+            args.add(png.toString());
+        }
+        String one = ran(args, "1");
+        assertEquals(10, one.strip().split("\\R").length, one);
+        for (String threads : new String[] {"2", "3", "16"}) {
+            assertEquals(one, ran(args, threads), threads + " threads");
+        }
+        Path bad = Files.writeString(tmp.resolve("bad.png"), "no pixels here");
+        args.add(4, bad.toString());
+        for (String threads : new String[] {"1", "3"}) {
+            List<String> all = new ArrayList<>(args);
+            all.addAll(List.of("--threads", threads));
+            CliRun run = CliRun.of(all.toArray(new String[0]));
+            assertEquals(1, run.exitCode(), run.err());
+            assertEquals(one.strip().split("\\R")[0], run.out().strip(),
+                    "the one picture before the bad one is printed, on " + threads + " threads");
+        }
+    }
+
+    private static String ran(List<String> args, String threads) {
+        List<String> all = new ArrayList<>(args);
+        all.addAll(List.of("--threads", threads));
+        CliRun run = CliRun.of(all.toArray(new String[0]));
+        assertEquals(0, run.exitCode(), run.err());
+        return run.out();
     }
 
     @Test

@@ -12,8 +12,9 @@ public final class Parameter {
     private final String name;
     private final int[] shape;
     private final float[] values;
-    private final float[] gradient;
+    private final float[] ownGradient;
     private final float[] velocity;
+    private float[] gradient;         // ownGradient, or a buffer given to gradientInto
 
     public Parameter(String name, int... shape) {
         long size = 1;
@@ -26,7 +27,8 @@ public final class Parameter {
         this.name = name;
         this.shape = shape.clone();
         this.values = new float[(int) size];
-        this.gradient = new float[values.length];
+        this.ownGradient = new float[values.length];
+        this.gradient = ownGradient;
         this.velocity = new float[values.length];
     }
 
@@ -52,6 +54,20 @@ public final class Parameter {
     /** The gradient summed over the samples of the current batch (zero between batches). */
     public float[] gradient() {
         return gradient;
+    }
+
+    /**
+     * Makes backward passes add this parameter's gradients into {@code buffer} (of {@link #size()}
+     * floats) from now on, or into its own array again when {@code buffer} is null. Data-parallel
+     * training points a worker's replica at the buffer of the shard it is computing, so that no
+     * gradient is copied between shards.
+     */
+    public void gradientInto(float[] buffer) {
+        if (buffer != null && buffer.length != values.length) {
+            throw new IllegalArgumentException(name + ": a gradient buffer of " + buffer.length + " floats for "
+                    + values.length + " values");
+        }
+        this.gradient = buffer == null ? ownGradient : buffer;
     }
 
     /** The momentum buffer, zero until the first update with momentum. */

@@ -47,4 +47,18 @@ public record Sgd(float learningRate, int batchSize, float momentum) {
         }
         network.zeroGradients();
     }
+
+    /**
+     * Applies {@code gradients[p]}, the gradient of parameter p summed over {@code samples} samples
+     * (the data-parallel trainer's reduced shard sums), to the network's parameters; leaves the arrays as they are.
+     */
+    void update(Network network, float[][] gradients, int samples) {
+        float scale = 1f / samples;
+        var parameters = network.parameters();
+        for (int k = 0; k < parameters.size(); k++) {
+            Parameter p = parameters.get(k);
+            network.kernels().sgdMomentumUpdate(p.values(), p.velocity(), gradients[k], p.size(), learningRate,
+                    momentum, scale);
+        }
+    }
 }

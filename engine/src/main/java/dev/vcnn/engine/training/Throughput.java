@@ -26,13 +26,29 @@ public final class Throughput {
     }
 
     public static Rates measure(Kernels kernels, Dataset data, double warmupSeconds, int rounds, double roundSeconds) {
-        Network network = Network.build(kernels, NetworkSpec.seed(), new Shape(1, data.rows(), data.cols()),
-                Network.SEED_CLASSES, new SplittableRandom(1));
+        return measure(kernels, data, warmupSeconds, rounds, roundSeconds, 1);
+    }
+
+    /**
+     * As {@link #measure(Kernels, Dataset, double, int, double)}, with inference over batches of 100
+     * images split across {@code threads} threads ({@link Trainer#forwardAll}); training stays the
+     * seed's per-sample SGD, which is sequential by nature.
+     */
+    public static Rates measure(Kernels kernels, Dataset data, double warmupSeconds, int rounds, double roundSeconds,
+                                int threads) {
+        try (Trainer trainer = new Trainer(Network.build(kernels, NetworkSpec.seed(),
+                new Shape(1, data.rows(), data.cols()), Network.SEED_CLASSES, new SplittableRandom(1)), threads)) {
+            return measure(trainer, data, warmupSeconds, rounds, roundSeconds);
+        }
+    }
+
+    private static Rates measure(Trainer trainer, Dataset data, double warmupSeconds, int rounds, double roundSeconds) {
+        Network network = trainer.network();
         float[][] images = new float[data.count()][data.imageSize()];
         for (int k = 0; k < images.length; k++) {
             data.imageInto(k, images[k]);
         }
-        Loop loop = new Loop(network, images, data);
+        Loop loop = new Loop(network, trainer, images, data);
         long warmupEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
         while (System.nanoTime() < warmupEnd) {
             loop.train(200);
@@ -62,13 +78,16 @@ public final class Throughput {
     // cycles through the images; each rate() runs whole batches of 100 until the round's time is up
     private static final class Loop {
         private final Network network;
+        private final Trainer trainer;
         private final float[][] images;
+        private final float[][] batch = new float[100][];
         private final Dataset data;
         private int next;
         private double sink;
 
-        Loop(Network network, float[][] images, Dataset data) {
+        Loop(Network network, Trainer trainer, float[][] images, Dataset data) {
             this.network = network;
+            this.trainer = trainer;
             this.images = images;
             this.data = data;
         }
@@ -81,9 +100,19 @@ public final class Throughput {
         }
 
         void infer(int steps) {
-            for (int s = 0; s < steps; s++) {
-                next = (next + 1) % images.length;
-                sink += network.forward(images[next])[0];
+            if (trainer.threads() == 1) {
+                for (int s = 0; s < steps; s++) {
+                    next = (next + 1) % images.length;
+                    sink += network.forward(images[next])[0];
+                }
+                return;
+            }
+            for (int done = 0; done < steps; done += batch.length) {
+                for (int s = 0; s < batch.length; s++) {
+                    next = (next + 1) % images.length;
+                    batch[s] = images[next];
+                }
+                sink += trainer.forwardAll(batch)[0][0];
             }
         }
 

@@ -1,0 +1,155 @@
+package dev.vcnn.engine.training;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * N participants for data-parallel work: the calling thread and N - 1 platform threads started once,
+ * here, and kept until {@link #close()}. {@link #run(Task)} has every participant run the task once
+ * with its own index and returns when all have finished. Nothing is allocated per run: the workers
+ * wait for a new generation number (spinning a little, then parked), and the last to finish unparks
+ * the caller. A pool of one runs the task on the caller alone, with no other thread at all.
+ *
+ * <p>A failure in any participant does not stop the others (their work is a batch's shards, which
+ * end on their own); once all have finished, {@code run} rethrows the failure of the lowest index,
+ * as it was thrown, so a run ends with the same exception on any number of threads.
+ */
+final class WorkerPool implements AutoCloseable {
+    /** Work for one participant of a {@link WorkerPool#run}. */
+    @FunctionalInterface
+    interface Task {
+        void run(int worker);
+    }
+
+    // a wake-up takes tens of microseconds once parked; a step of the deep net takes milliseconds, so
+    // a short spin covers the quick back-to-back runs (shards, then the reduction) without burning a core
+    private static final int SPINS = 2_000;
+
+    private final Thread[] threads;    // [size - 1]; worker k + 1 runs on threads[k]
+    private final Throwable[] failures; // [size], cleared by each run
+    private final AtomicInteger running = new AtomicInteger();
+    private volatile int generation;
+    private volatile Task task;
+    private volatile Thread caller;
+    private volatile boolean closed;
+
+    WorkerPool(int size) {
+        if (size < 1) {
+            throw new IllegalArgumentException("a pool needs at least 1 thread, got " + size);
+        }
+        this.threads = new Thread[size - 1];
+        this.failures = new Throwable[size];
+        for (int k = 0; k < threads.length; k++) {
+            int worker = k + 1;
+            threads[k] = Thread.ofPlatform().daemon().name("vcnn-worker-" + worker).start(() -> work(worker));
+        }
+    }
+
+    /** Participants, the caller included. */
+    int size() {
+        return failures.length;
+    }
+
+    /**
+     * Runs {@code task} on every participant, index 0 on the calling thread, and waits for all of them.
+     * Rethrows the lowest-indexed participant's failure, if any.
+     */
+    void run(Task task) {
+        if (closed) {
+            throw new IllegalStateException("the worker pool is closed");
+        }
+        if (threads.length > 0) {
+            this.task = task;
+            this.caller = Thread.currentThread();
+            running.set(threads.length);
+            generation++; // publishes the task (a volatile write after the plain ones)
+            for (Thread thread : threads) {
+                LockSupport.unpark(thread);
+            }
+        }
+        try {
+            task.run(0);
+        } catch (Throwable e) {
+            failures[0] = e;
+        }
+        if (threads.length > 0) {
+            for (int spin = 0; running.get() != 0; spin++) {
+                if (spin < SPINS) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.park(this);
+                }
+            }
+            this.task = null;
+        }
+        for (int k = 0; k < failures.length; k++) {
+            Throwable failure = failures[k];
+            if (failure != null) {
+                java.util.Arrays.fill(failures, null);
+                throw rethrow(failure);
+            }
+        }
+    }
+
+    private void work(int worker) {
+        int seen = 0;
+        while (true) {
+            for (int spin = 0; generation == seen && !closed; spin++) {
+                if (spin < SPINS) {
+                    Thread.onSpinWait();
+                } else {
+                    LockSupport.park(this);
+                }
+            }
+            if (closed) {
+                return;
+            }
+            seen = generation;
+            try {
+                task.run(worker);
+            } catch (Throwable e) {
+                failures[worker] = e;
+            }
+            if (running.decrementAndGet() == 0) {
+                LockSupport.unpark(caller);
+            }
+        }
+    }
+
+    // unchecked exceptions and errors as they are; a task cannot throw a checked one
+    private static RuntimeException rethrow(Throwable failure) {
+        if (failure instanceof RuntimeException e) {
+            return e;
+        }
+        if (failure instanceof Error e) {
+            throw e;
+        }
+        return new IllegalStateException(failure);
+    }
+
+    /** Stops the threads and waits for them; a closed pool runs nothing. */
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        for (Thread thread : threads) {
+            LockSupport.unpark(thread);
+        }
+        boolean interrupted = false;
+        for (Thread thread : threads) {
+            while (true) {
+                try {
+                    thread.join();
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

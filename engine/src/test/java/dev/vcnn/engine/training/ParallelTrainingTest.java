@@ -1,0 +1,247 @@
+package dev.vcnn.engine.training;
+
+import dev.vcnn.engine.data.Dataset;
+import dev.vcnn.engine.kernels.KernelSelection;
+import dev.vcnn.engine.kernels.Kernels;
+import dev.vcnn.engine.layers.Parameter;
+import dev.vcnn.engine.layers.Shape;
+import dev.vcnn.engine.network.Network;
+import dev.vcnn.engine.network.NetworkSpec;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Data-parallel training and evaluation give the very same bits on any number of threads: the
+ * shards depend on the batch size alone and their sums meet in one fixed order.
+ */
+@Timeout(value = 120, unit = TimeUnit.SECONDS)
+class ParallelTrainingTest {
+    // a deep-ish net for 14x14 images: conv with bias, relu, pool, conv, relu, two dense layers
+    private static final NetworkSpec SPEC =
+            NetworkSpec.parse("conv3x3:4,relu,maxpool2,conv3x3:6,relu,dense:24,relu,dense:10");
+    private static final int SIDE = 14;
+    private static final int[] THREADS = {1, 2, 3, 4, 8};
+
+    private static Dataset data(int count, long seed) {
+        SplittableRandom random = new SplittableRandom(seed);
+        byte[] pixels = new byte[count * SIDE * SIDE];
+        byte[] labels = new byte[count];
+        for (int i = 0; i < count; i++) {
+            labels[i] = (byte) random.nextInt(10);
+            for (int k = 0; k < SIDE * SIDE; k++) {
+                // a little structure per class, so that training moves the weights a lot
+                int bright = (k % 10 == labels[i]) ? 200 : 0;
+                pixels[i * SIDE * SIDE + k] = (byte) Math.min(255, bright + random.nextInt(56));
+            }
+        }
+        return new Dataset("synthetic", count, SIDE, SIDE, pixels, labels);
+    }
+
+    private static Network network(Kernels kernels) {
+        return Network.build(kernels, SPEC, new Shape(1, SIDE, SIDE), 10, new SplittableRandom(7));
+    }
+
+    private static Kernels kernels(String name) {
+        if (name.equals("scalar")) {
+            return KernelSelection.scalar();
+        }
+        Assumptions.assumeTrue(KernelSelection.vectorWidths().length > 0, "no vector kernels on this JVM");
+        return KernelSelection.vector();
+    }
+
+    private record Run(List<float[]> values, List<float[]> velocities, List<String> windows) {
+    }
+
+    private static Run train(Kernels kernels, int threads, Sgd sgd, Dataset data, int epochs) {
+        Network network = network(kernels);
+        List<String> windows = new ArrayList<>();
+        try (Trainer trainer = new Trainer(network, threads)) {
+            trainer.train(data, 0, epochs, sgd, 3, new TrainingListener() {
+                @Override
+                public void windowFinished(int epoch, int step, int windowSteps, double averageLoss, double accuracy) {
+                    windows.add(epoch + "/" + step + "/" + windowSteps + "/" + averageLoss + "/" + accuracy);
+                }
+            });
+        }
+        List<float[]> values = new ArrayList<>();
+        List<float[]> velocities = new ArrayList<>();
+        for (Parameter p : network.parameters()) {
+            values.add(p.values().clone());
+            velocities.add(p.velocity().clone());
+            assertArrayEquals(new float[p.size()], p.gradient(), p.name() + "'s own gradient is left zero");
+        }
+        return new Run(values, velocities, windows);
+    }
+
+    @ParameterizedTest(name = "{0} kernels, batch {1}")
+    @CsvSource({"scalar, 8", "scalar, 7", "vector, 8", "vector, 7", "vector, 70"})
+    void trainedParametersAreBitIdenticalOnAnyNumberOfThreads(String engine, int batch) {
+        Kernels kernels = kernels(engine);
+        Dataset data = data(230, 11); // 230 = 28 * 8 + 6: a short last batch for batch 8 and 7 alike
+        Sgd sgd = new Sgd(0.05f, batch, 0.9f);
+        Run one = train(kernels, 1, sgd, data, 2);
+        Network initial = network(kernels);
+        assertTrue(!java.util.Arrays.equals(initial.parameters().getFirst().values(), one.values().getFirst()),
+                "training moved the weights");
+        for (int threads : THREADS) {
+            Run many = train(kernels, threads, sgd, data, 2);
+            for (int p = 0; p < one.values().size(); p++) {
+                assertArrayEquals(one.values().get(p), many.values().get(p),
+                        "parameter " + p + " on " + threads + " threads");
+                assertArrayEquals(one.velocities().get(p), many.velocities().get(p),
+                        "velocity " + p + " on " + threads + " threads");
+            }
+            assertEquals(one.windows(), many.windows(), "window reports on " + threads + " threads");
+        }
+    }
+
+    @Test
+    void batchesBelowTheShardSizeAndBatchOneTrainTheSameOnAnyNumberOfThreads() {
+        Kernels kernels = KernelSelection.scalar();
+        Dataset data = data(50, 5);
+        for (Sgd sgd : new Sgd[] {Sgd.perSample(0.01f), new Sgd(0.01f, 1, 0.5f), new Sgd(0.02f, 3, 0f)}) {
+            Run one = train(kernels, 1, sgd, data, 1);
+            Run three = train(kernels, 3, sgd, data, 1);
+            for (int p = 0; p < one.values().size(); p++) {
+                assertArrayEquals(one.values().get(p), three.values().get(p), sgd + ", parameter " + p);
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "{0} kernels")
+    @CsvSource({"scalar", "vector"})
+    void evaluationAndForwardAllAreIdenticalOnAnyNumberOfThreads(String engine) {
+        Kernels kernels = kernels(engine);
+        Dataset data = data(101, 13);
+        Network network = network(kernels);
+        ConfusionMatrix one;
+        float[][] probsOne;
+        float[][] inputs = new float[data.count()][data.imageSize()];
+        for (int k = 0; k < inputs.length; k++) {
+            data.imageInto(k, inputs[k]);
+        }
+        try (Trainer trainer = new Trainer(network, 1)) {
+            one = trainer.evaluateByClass(data);
+            probsOne = trainer.forwardAll(inputs);
+        }
+        for (int threads : THREADS) {
+            try (Trainer trainer = new Trainer(network, threads)) {
+                ConfusionMatrix many = trainer.evaluateByClass(data);
+                assertEquals(one.evaluation(), many.evaluation(), threads + " threads");
+                for (int t = 0; t < 10; t++) {
+                    for (int p = 0; p < 10; p++) {
+                        assertEquals(one.count(t, p), many.count(t, p));
+                    }
+                }
+                float[][] probs = trainer.forwardAll(inputs);
+                for (int k = 0; k < inputs.length; k++) {
+                    assertArrayEquals(probsOne[k], probs[k], "image " + k + " on " + threads + " threads");
+                }
+            }
+        }
+    }
+
+    @Test
+    void aDivergenceFailsTheSameWayOnAnyNumberOfThreadsAndHangsNothing() {
+        Dataset data = data(200, 17);
+        Sgd wild = new Sgd(1e30f, 8, 0.9f);
+        String expected = assertThrows(TrainingDivergedException.class,
+                () -> train(KernelSelection.scalar(), 1, wild, data, 1)).getMessage();
+        for (int threads : THREADS) {
+            String message = assertThrows(TrainingDivergedException.class,
+                    () -> train(KernelSelection.scalar(), threads, wild, data, 1)).getMessage();
+            assertEquals(expected, message, threads + " threads");
+        }
+    }
+
+    @Test
+    void aSingleStepIsTheSameOnAnyNumberOfThreadsAndRefusesBadBatches() {
+        Dataset data = data(40, 23);
+        Sgd sgd = new Sgd(0.05f, 16, 0.9f);
+        int[] examples = new int[13];
+        for (int j = 0; j < examples.length; j++) {
+            examples[j] = 3 * j;
+        }
+        Network one = network(KernelSelection.scalar());
+        double lossOne;
+        try (Trainer trainer = new Trainer(one, 1)) {
+            lossOne = trainer.step(data, examples, sgd) + trainer.step(data, examples, sgd);
+        }
+        for (int threads : THREADS) {
+            Network many = network(KernelSelection.scalar());
+            try (Trainer trainer = new Trainer(many, threads)) {
+                assertEquals(lossOne, trainer.step(data, examples, sgd) + trainer.step(data, examples, sgd));
+                assertThrows(IllegalArgumentException.class, () -> trainer.step(data, new int[17], sgd));
+                assertThrows(IllegalArgumentException.class, () -> trainer.step(data, new int[1], sgd));
+            }
+            for (int p = 0; p < one.parameters().size(); p++) {
+                assertArrayEquals(one.parameters().get(p).values(), many.parameters().get(p).values());
+            }
+        }
+    }
+
+    @Test
+    void aWorkersFailureReachesTheCallerAsItWasThrownAndThePoolGoesOn() {
+        try (WorkerPool pool = new WorkerPool(3)) {
+            IllegalStateException thrown = assertThrows(IllegalStateException.class, () -> pool.run(worker -> {
+                if (worker >= 1) {
+                    throw new IllegalStateException("worker " + worker + " failed");
+                }
+            }));
+            assertEquals("worker 1 failed", thrown.getMessage(), "the lowest index's failure");
+            int[] ran = new int[3];
+            pool.run(worker -> ran[worker]++);
+            assertArrayEquals(new int[] {1, 1, 1}, ran);
+        }
+    }
+
+    @Test
+    void aTrainingStepAllocatesNothing() {
+        var threadBean = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+        Assumptions.assumeTrue(threadBean.isThreadAllocatedMemorySupported());
+        Dataset data = data(64 * 20, 19);
+        Network network = network(KernelSelection.scalar());
+        try (Trainer trainer = new Trainer(network, 2)) {
+            Sgd sgd = new Sgd(0.01f, 32, 0.9f);
+            TrainingListener quiet = new TrainingListener() { };
+            // warm: the pool, replicas and buffers exist now, and the JIT has compiled the loops (until
+            // C2 has, an iterator over a list is a real object)
+            trainer.train(data, 0, 20, sgd, 1, quiet);
+            long[] ids = allThreadIds();
+            long[] before = threadBean.getThreadAllocatedBytes(ids);
+            trainer.train(data, 20, 5, sgd, 1, quiet); // 200 steps of batch 32
+            long[] after = threadBean.getThreadAllocatedBytes(ids);
+            long allocated = 0;
+            StringBuilder perThread = new StringBuilder();
+            for (int k = 0; k < ids.length; k++) {
+                allocated += after[k] - before[k];
+                perThread.append(' ').append(after[k] - before[k]);
+            }
+            System.out.println("allocated over 200 steps of batch 32 on 2 threads, per thread:" + perThread);
+            // one epoch's order array (5 KB) per call, the stats record and a little JIT noise; a
+            // per-step allocation of even 16 bytes would show as 3,200 bytes or more
+            assertTrue(allocated < 64 * 1024, allocated + " bytes allocated over 200 steps");
+        }
+    }
+
+    private static long[] allThreadIds() {
+        return Thread.getAllStackTraces().keySet().stream()
+                .filter(t -> t == Thread.currentThread() || t.getName().startsWith("vcnn-worker-"))
+                .mapToLong(Thread::threadId).toArray();
+    }
+
+}
