@@ -229,13 +229,7 @@ public final class ScalarKernels implements Kernels {
                                     float[] dLogits, float lr, float[] dx) {
         if (dx != null) {
             // the input gradient needs the weights before this step's update, so it comes first
-            for (int i = 0; i < inputs; i++) {
-                float sum = 0f;
-                for (int o = 0; o < outputs; o++) {
-                    sum += weights[o * inputs + i] * dLogits[o];
-                }
-                dx[i] = sum;
-            }
+            denseInputGradient(inputs, weights, outputs, dLogits, dx);
         }
         for (int o = 0; o < outputs; o++) {
             for (int i = 0; i < inputs; i++) {
@@ -289,18 +283,23 @@ public final class ScalarKernels implements Kernels {
         }
     }
 
+    // dx[i] = sum_o weights[o][i] * dLogits[o]; weights [O][I]; dLogits [O]; dx [I]
+    private static void denseInputGradient(int inputs, float[] weights, int outputs, float[] dLogits, float[] dx) {
+        for (int i = 0; i < inputs; i++) {
+            float sum = 0f;
+            for (int o = 0; o < outputs; o++) {
+                sum += weights[o * inputs + i] * dLogits[o];
+            }
+            dx[i] = sum;
+        }
+    }
+
     // x, dx [I]; weights, dWeights [O][I]; dLogits, dBiases [O]
     @Override
     public void denseBackward(float[] x, int inputs, float[] weights, int outputs, float[] dLogits,
                               float[] dx, float[] dWeights, float[] dBiases) {
         if (dx != null) {
-            for (int i = 0; i < inputs; i++) {
-                float sum = 0f;
-                for (int o = 0; o < outputs; o++) {
-                    sum += weights[o * inputs + i] * dLogits[o];
-                }
-                dx[i] = sum;
-            }
+            denseInputGradient(inputs, weights, outputs, dLogits, dx);
         }
         for (int o = 0; o < outputs; o++) {
             for (int i = 0; i < inputs; i++) {

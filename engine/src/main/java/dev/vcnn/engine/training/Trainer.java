@@ -130,12 +130,11 @@ public final class Trainer implements AutoCloseable {
             return trainInShards(data, epochsDone, epochs, sgd, seed, listener, order);
         }
         long start = System.nanoTime();
+        Window window = new Window(listener);
         for (int epoch = epochsDone + 1; epoch <= lastEpoch; epoch++) {
             listener.epochStarted(epoch, lastEpoch);
             shuffle(order, seed, epoch);
-            double windowLoss = 0;
-            int windowCorrect = 0;
-            int windowSteps = 0;
+            window.start(epoch);
             int inBatch = 0;
             for (int step = 1; step <= order.length; step++) {
                 int example = order[step - 1];
@@ -152,30 +151,7 @@ public final class Trainer implements AutoCloseable {
                         inBatch = 0;
                     }
                 }
-                // Divergence shows in the loss within a step: a weight that turns NaN or infinite makes
-                // every logit it reaches NaN or infinite at the next forward pass (0 * Inf is NaN too),
-                // softmax turns that into NaN, and -ln(NaN) is NaN; a loss of +Infinity means the true
-                // class's probability underflowed to 0, which only a model gone wild gets to.
-                if (!Double.isFinite(loss)) {
-                    throw new TrainingDivergedException(epoch, step, "the loss is " + loss);
-                }
-                windowLoss += loss;
-                windowCorrect += network.lastPredicted() == label ? 1 : 0;
-                windowSteps++;
-                if (windowSteps == WINDOW || step == order.length) {
-                    // the one hole in that argument: a class's bias or weights at -Infinity give it
-                    // probability 0 and a finite loss, so the weights are scanned too, once a window
-                    // (one compare per parameter per 100 steps: for the seed, far below 1% of their time)
-                    String bad = network.nonFiniteParameter();
-                    if (bad != null) {
-                        throw new TrainingDivergedException(epoch, step, bad);
-                    }
-                    listener.windowFinished(epoch, step, windowSteps, windowLoss / windowSteps,
-                            (double) windowCorrect / windowSteps);
-                    windowLoss = 0;
-                    windowCorrect = 0;
-                    windowSteps = 0;
-                }
+                window.add(step, loss, network.lastPredicted() == label, step == order.length);
             }
             listener.epochFinished(epoch, lastEpoch);
         }
@@ -191,12 +167,11 @@ public final class Trainer implements AutoCloseable {
         int lastEpoch = epochsDone + epochs;
         int batchSize = sgd.batchSize();
         long start = System.nanoTime();
+        Window window = new Window(listener);
         for (int epoch = epochsDone + 1; epoch <= lastEpoch; epoch++) {
             listener.epochStarted(epoch, lastEpoch);
             shuffle(order, seed, epoch);
-            double windowLoss = 0;
-            int windowCorrect = 0;
-            int windowSteps = 0;
+            window.start(epoch);
             for (int first = 0; first < order.length; first += batchSize) {
                 int count = Math.min(batchSize, order.length - first);
                 computeBatch(data, order, first, count);
@@ -210,24 +185,8 @@ public final class Trainer implements AutoCloseable {
                             Arrays.fill(sum, 0f);
                         }
                     }
-                    double loss = losses[j];
-                    if (!Double.isFinite(loss)) {
-                        throw new TrainingDivergedException(epoch, step, "the loss is " + loss);
-                    }
-                    windowLoss += loss;
-                    windowCorrect += predicted[j] == data.label(order[first + j]) ? 1 : 0;
-                    windowSteps++;
-                    if (windowSteps == WINDOW || step == order.length) {
-                        String bad = network.nonFiniteParameter();
-                        if (bad != null) {
-                            throw new TrainingDivergedException(epoch, step, bad);
-                        }
-                        listener.windowFinished(epoch, step, windowSteps, windowLoss / windowSteps,
-                                (double) windowCorrect / windowSteps);
-                        windowLoss = 0;
-                        windowCorrect = 0;
-                        windowSteps = 0;
-                    }
+                    window.add(step, losses[j], predicted[j] == data.label(order[first + j]),
+                            step == order.length);
                 }
             }
             listener.epochFinished(epoch, lastEpoch);
@@ -536,6 +495,51 @@ public final class Trainer implements AutoCloseable {
         z = (z ^ (z >>> 30)) * 0xbf58476d1ce4e5b9L;
         z = (z ^ (z >>> 27)) * 0x94d049bb133111ebL;
         return z ^ (z >>> 31);
+    }
+
+    // One epoch's 100-image windows, fed every sample's loss in sample order: the listener's reports and
+    // the divergence checks, the same however the samples were computed
+    private final class Window {
+        private final TrainingListener listener;
+        private int epoch;
+        private double loss;
+        private int correct;
+        private int steps;
+
+        Window(TrainingListener listener) {
+            this.listener = listener;
+        }
+
+        void start(int epoch) {
+            this.epoch = epoch;
+            loss = 0;
+            correct = 0;
+            steps = 0;
+        }
+
+        void add(int step, double sampleLoss, boolean right, boolean endOfEpoch) {
+            // Divergence shows in the loss within a step: a weight that turns NaN or infinite makes
+            // every logit it reaches NaN or infinite at the next forward pass (0 * Inf is NaN too),
+            // softmax turns that into NaN, and -ln(NaN) is NaN; a loss of +Infinity means the true
+            // class's probability underflowed to 0, which only a model gone wild gets to.
+            if (!Double.isFinite(sampleLoss)) {
+                throw new TrainingDivergedException(epoch, step, "the loss is " + sampleLoss);
+            }
+            loss += sampleLoss;
+            correct += right ? 1 : 0;
+            steps++;
+            if (steps == WINDOW || endOfEpoch) {
+                // the one hole in that argument: a class's bias or weights at -Infinity give it
+                // probability 0 and a finite loss, so the weights are scanned too, once a window
+                // (one compare per parameter per 100 steps: for the seed, far below 1% of their time)
+                String bad = network.nonFiniteParameter();
+                if (bad != null) {
+                    throw new TrainingDivergedException(epoch, step, bad);
+                }
+                listener.windowFinished(epoch, step, steps, loss / steps, (double) correct / steps);
+                start(epoch);
+            }
+        }
     }
 
     private void checkShape(Examples data) {
