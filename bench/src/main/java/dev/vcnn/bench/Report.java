@@ -33,13 +33,16 @@ import java.util.TreeMap;
  * kernels; {@link NetworkBenchmarks}: the whole step and inference), 3 x 1 s warm-up and 5 x 1 s
  * measurement per benchmark, the seed-shape training step and inference in three JVMs each (about 12 minutes).
  * {@code --quick}: the seed's shape only, 2 x 1 s warm-up and 3 x 0.3 s measurement (under 2 minutes).
- * {@code --deep}: the deep preset's rows and the peak only, full length (about 4 minutes).
+ * {@code --deep}: the deep preset's rows and the peak only (about 4 minutes; with {@code --quick}, at its
+ * lengths, about 1.5).
  * The warm-up stays a full 2 s even then: until C2 has compiled a vector kernel it runs interpreted or
  * C1-compiled Vector API code, which boxes every vector and is hundreds of times slower than scalar.
  */
 public final class Report {
     // JVMs for the seed shape's training step and inference, the rows the targets are about
     private static final int SEED_NETWORK_FORKS = 3;
+    // 1 s warm-up iterations for the deep preset's whole step and inference (see deepNetworkOptions)
+    private static final int DEEP_NETWORK_WARMUPS = 6;
 
     private Report() {
     }
@@ -48,15 +51,14 @@ public final class Report {
         boolean quick = Arrays.asList(args).contains("--quick");
         boolean deepOnly = Arrays.asList(args).contains("--deep");
         for (String arg : args) {
-            if (!arg.equals("--quick") && !arg.equals("--deep") || quick && deepOnly) {
-                System.err.println("usage: Report [--quick | --deep]   (" + (quick && deepOnly
-                        ? "one of the two" : "unknown argument '" + arg + "'") + ")");
+            if (!arg.equals("--quick") && !arg.equals("--deep")) {
+                System.err.println("usage: Report [--quick] [--deep]   (unknown argument '" + arg + "')");
                 System.exit(2);
             }
         }
         // JMH echoes every fork's output (JVM warnings included); keep it out of the table, in logs
         Path logs = Files.createTempDirectory("vcnn-jmh-");
-        System.err.println("vcnn bench report: running the JMH suite" + (quick ? " (quick)" : deepOnly ? " (deep)" : "")
+        System.err.println("vcnn bench report: running the JMH suite" + (deepOnly ? " (deep)" : "") + (quick ? " (quick)" : "")
                 + "; JMH's own output goes to " + logs);
         long start = System.nanoTime();
         List<RunResult> results = new ArrayList<>();
@@ -64,14 +66,14 @@ public final class Report {
         String network = NetworkBenchmarks.class.getName() + "\\..*";
         String deep = DeepBenchmarks.class.getName() + "\\..*";
         String peak = PeakBenchmark.class.getName() + "\\..*";
-        if (quick) {
-            results.addAll(run(options(logs, "all", quick).include(kernels).include(network).param("shape", "seed")));
-        } else if (deepOnly) {
+        if (deepOnly) {
             results.addAll(run(options(logs, "deep", quick).include(deep).include(peak)));
-            results.addAll(run(options(logs, "network-deep", quick).include(network).param("shape", DeepShapes.NAME)));
+            results.addAll(run(deepNetworkOptions(logs, quick).include(network)));
+        } else if (quick) {
+            results.addAll(run(options(logs, "all", quick).include(kernels).include(network).param("shape", "seed")));
         } else {
             results.addAll(run(options(logs, "kernels", quick).include(kernels).include(deep)));
-            results.addAll(run(options(logs, "network-deep", quick).include(network).param("shape", DeepShapes.NAME)));
+            results.addAll(run(deepNetworkOptions(logs, quick).include(network)));
             results.addAll(run(options(logs, "network-large", quick).include(network).param("shape", "large")));
             // the step and inference the targets are about run in three JVMs, and their medians are over all
             // three: a single fork lands in the host's slow state a third to half of the time (see README)
@@ -79,6 +81,23 @@ public final class Report {
                     .forks(SEED_NETWORK_FORKS)));
         }
         print(results, System.out, quick, deepOnly, (System.nanoTime() - start) / 1e9);
+        if (deepOnly || !quick) {
+            // after JMH has finished, so the two never share the cores
+            TorchPeer.compare(deepRate(results, "trainingStepVector"), deepRate(results, "inferenceVector"),
+                    System.out);
+        }
+    }
+
+    // images/s of a deep-shape NetworkBenchmarks method: 1e9 / its median ns per call
+    private static double deepRate(Collection<RunResult> results, String method) {
+        for (RunResult run : results) {
+            BenchmarkParams params = run.getParams();
+            if (params.getBenchmark().equals(NetworkBenchmarks.class.getName() + "." + method)
+                    && DeepShapes.NAME.equals(params.getParam("shape"))) {
+                return 1e9 / median(run);
+            }
+        }
+        return Double.NaN;
     }
 
     private static ChainedOptionsBuilder options(Path logs, String part, boolean quick) {
@@ -92,6 +111,14 @@ public final class Report {
                     .measurementIterations(3).measurementTime(TimeValue.milliseconds(300));
         }
         return options;
+    }
+
+    // the deep step's vector kernels take about 4 s on one thread before C2 has compiled them all (one JVM,
+    // 1 s iterations: 26 ms, 4.4 ms, 1.1 ms, 85 us, then 54 us a step): 2 or 3 s of warm-up timed the
+    // interpreter's boxed vectors, so the deep step and inference always get 6 s, --quick included
+    private static ChainedOptionsBuilder deepNetworkOptions(Path logs, boolean quick) {
+        return options(logs, "network-deep", quick).param("shape", DeepShapes.NAME)
+                .warmupIterations(DEEP_NETWORK_WARMUPS).warmupTime(TimeValue.seconds(1));
     }
 
     private static Collection<RunResult> run(ChainedOptionsBuilder options) throws RunnerException {
@@ -126,7 +153,7 @@ public final class Report {
             rows.computeIfAbsent(new Row(name, params.getParam("shape")), r -> new Measured[2])[vector ? 1 : 0] = measured;
         }
         out.printf("vcnn JMH report%s: %s, %s, Java %s, vector width %d bits; %.0f s%n%n",
-                quick ? " (--quick)" : deepOnly ? " (--deep)" : "", cpuModel(), "1 thread", Runtime.version(),
+                (deepOnly ? " (--deep)" : "") + (quick ? " (--quick)" : ""), cpuModel(), "1 thread", Runtime.version(),
                 PeakBenchmark.SPECIES.vectorBitSize(), seconds);
         out.printf("Peak (FMA chains, same run, fastest iteration): %.1f GFLOP/s%n%n", peakGflops);
         out.println("| benchmark | shape | scalar | vector | speedup | vector GFLOP/s | % of peak | B/op (scalar / vector) |");
