@@ -4,6 +4,7 @@ import dev.vcnn.engine.kernels.Kernels;
 
 import java.util.Arrays;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * Runs every kernel on both implementations with the same inputs and throws if any output
@@ -45,11 +46,45 @@ final class Agreement {
         System.arraycopy(biases, 0, in.biases, 0, biases.length);
     }
 
+    /** The deep preset's conv and dense kernels at its layers' shapes, as {@link #check(KernelInputs)}. */
+    static void check(DeepInputs in) {
+        for (DeepInputs.ConvData c : new DeepInputs.ConvData[] {in.conv1, in.conv2}) {
+            DeepShapes.Conv s = c.shape;
+            String where = in.shape + " " + s;
+            compare("conv3x3Forward", where, in.scalar, in.vector, k -> k.conv3x3Forward(c.image, s.channels(),
+                    s.height(), s.width(), c.filters, s.filters(), c.conv), () -> c.conv);
+            compare("conv3x3FilterGradient", where, in.scalar, in.vector, k -> k.conv3x3FilterGradient(c.image,
+                    s.channels(), s.height(), s.width(), c.dConv, s.filters(), c.dFilters), () -> c.dFilters);
+            compare("conv3x3InputGradient", where, in.scalar, in.vector, k -> k.conv3x3InputGradient(c.dConv,
+                    s.filters(), s.height(), s.width(), c.filters, s.channels(), c.dImage), () -> c.dImage);
+        }
+        for (DeepInputs.DenseData d : new DeepInputs.DenseData[] {in.dense1, in.dense2}) {
+            DeepShapes.Dense s = d.shape;
+            String where = in.shape + " " + s;
+            compare("denseForward", where, in.scalar, in.vector, k -> k.denseForward(d.x, s.inputs(), d.weights,
+                    d.biases, s.outputs(), d.out), () -> d.out);
+            float[] weights = d.weights.clone();
+            float[] biases = d.biases.clone();
+            compare("denseBackwardUpdate", where, in.scalar, in.vector, k -> {
+                System.arraycopy(weights, 0, d.weights, 0, weights.length);
+                System.arraycopy(biases, 0, d.biases, 0, biases.length);
+                k.denseBackwardUpdate(d.x, s.inputs(), d.weights, d.biases, s.outputs(), d.dOut, 0.01f, d.dx);
+            }, () -> concat(d.dx, d.weights));
+            System.arraycopy(weights, 0, d.weights, 0, weights.length);
+            System.arraycopy(biases, 0, d.biases, 0, biases.length);
+        }
+    }
+
     private static void compare(String kernel, KernelInputs in, Consumer<Kernels> run,
-                                java.util.function.Supplier<float[]> output) {
-        run.accept(in.scalar);
+                                Supplier<float[]> output) {
+        compare(kernel, in.shape, in.scalar, in.vector, run, output);
+    }
+
+    private static void compare(String kernel, String shape, Kernels scalar, Kernels vector, Consumer<Kernels> run,
+                                Supplier<float[]> output) {
+        run.accept(scalar);
         float[] expected = output.get().clone();
-        run.accept(in.vector);
+        run.accept(vector);
         float[] actual = output.get();
         double scale = 0;
         for (float v : expected) {
@@ -57,8 +92,8 @@ final class Agreement {
         }
         for (int k = 0; k < expected.length; k++) {
             if (!(Math.abs(expected[k] - actual[k]) <= RELATIVE * scale)) {
-                throw new IllegalStateException(kernel + " at shape " + in.shape + ": vector " + actual[k]
-                        + " but scalar " + expected[k] + " at index " + k + " (" + in.vector.description() + ")");
+                throw new IllegalStateException(kernel + " at shape " + shape + ": vector " + actual[k]
+                        + " but scalar " + expected[k] + " at index " + k + " (" + vector.description() + ")");
             }
         }
     }

@@ -2,7 +2,11 @@ package dev.vcnn.bench;
 
 import org.openjdk.jmh.annotations.Benchmark;
 
-/** A whole training step (forward, backward, update) and a whole inference, per image. */
+/**
+ * A whole training step (forward, backward, update) and a whole inference, per image. At shape
+ * {@code deep} the vector step needs about 4 s of warm-up before C2 has compiled every kernel (see
+ * {@link Report}, which gives it 6): run it directly with {@code -wi 6}.
+ */
 public class NetworkBenchmarks extends KernelBenchmark {
     private static final float LR = 0.005f;
 

@@ -13,13 +13,16 @@ import java.util.SplittableRandom;
 
 /**
  * A network per engine at one shape, and a small ring of seeded images and labels for it to
- * train and infer on, so successive calls do not see the very same input.
+ * train and infer on, so successive calls do not see the very same input. Shapes {@code seed} and
+ * {@code large} are the seed's stack ({@link Shapes}); {@code deep} is the deep preset on an MNIST
+ * image ({@link DeepShapes}). Before timing, both engines' networks must give the same output for
+ * the first image.
  */
 @State(Scope.Thread)
 public class NetworkInputs {
     private static final int RING = 64;
 
-    @Param({"seed", "large"})
+    @Param({"seed", "large", DeepShapes.NAME})
     public String shape;
 
     Network scalar;
@@ -30,20 +33,47 @@ public class NetworkInputs {
 
     @Setup
     public void setup() {
-        Shapes s = Shapes.valueOf(shape);
-        // the seed's stack at this shape: for the seed's own shape, the seed network itself
-        NetworkSpec spec = NetworkSpec.parse("conv3x3:" + s.filters + ":nobias,maxpool2,dense:" + s.classes);
-        Shape input = new Shape(s.channels, s.height, s.width);
-        scalar = Network.build(KernelSelection.scalar(), spec, input, s.classes, new SplittableRandom(1));
-        vector = Network.build(KernelSelection.vector(), spec, input, s.classes, new SplittableRandom(1));
+        NetworkSpec spec;
+        Shape input;
+        int classes;
+        if (shape.equals(DeepShapes.NAME)) {
+            spec = NetworkSpec.deep();
+            DeepShapes.Conv first = DeepShapes.CONV1;
+            input = new Shape(first.channels(), first.height(), first.width());
+            classes = DeepShapes.DENSE2.outputs();
+        } else {
+            Shapes s = Shapes.valueOf(shape);
+            // the seed's stack at this shape: for the seed's own shape, the seed network itself
+            spec = NetworkSpec.parse("conv3x3:" + s.filters + ":nobias,maxpool2,dense:" + s.classes);
+            input = new Shape(s.channels, s.height, s.width);
+            classes = s.classes;
+        }
+        scalar = Network.build(KernelSelection.scalar(), spec, input, classes, new SplittableRandom(1));
+        vector = Network.build(KernelSelection.vector(), spec, input, classes, new SplittableRandom(1));
+        int imageSize = Math.toIntExact(input.size());
         SplittableRandom random = new SplittableRandom(2);
-        images = new float[RING][s.imageSize()];
+        images = new float[RING][imageSize];
         labels = new int[RING];
         for (int n = 0; n < RING; n++) {
-            for (int k = 0; k < s.imageSize(); k++) {
+            for (int k = 0; k < imageSize; k++) {
                 images[n][k] = (float) random.nextDouble(-0.5, 0.5);
             }
-            labels[n] = random.nextInt(s.classes);
+            labels[n] = random.nextInt(classes);
+        }
+        agree(scalar.forward(images[0]).clone(), vector.forward(images[0]));
+    }
+
+    // a fast wrong network is not worth timing either: the same outputs to 1e-4 of the largest (at least 1)
+    private void agree(float[] expected, float[] actual) {
+        double scale = 1;
+        for (float v : expected) {
+            scale = Math.max(scale, Math.abs(v));
+        }
+        for (int k = 0; k < expected.length; k++) {
+            if (!(Math.abs(expected[k] - actual[k]) <= 1e-4 * scale)) {
+                throw new IllegalStateException("the " + shape + " network's output " + k + ": vector " + actual[k]
+                        + " but scalar " + expected[k]);
+            }
         }
     }
 

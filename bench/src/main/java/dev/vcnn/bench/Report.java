@@ -28,47 +28,76 @@ import java.util.TreeMap;
  * median scalar and vector time, their ratio, the vector GFLOP/s and its share of the peak that
  * {@link PeakBenchmark} measured in the same run (its fastest iteration), and bytes allocated per operation.
  *
- * <pre>java --add-modules=jdk.incubator.vector -cp bench/target/benchmarks.jar dev.vcnn.bench.Report [--quick]</pre>
- * Default: both shapes, 3 x 1 s warm-up and 5 x 1 s measurement per benchmark, the seed-shape training
- * step and inference in three JVMs each (about 8 minutes).
+ * <pre>java --add-modules=jdk.incubator.vector -cp bench/target/benchmarks.jar dev.vcnn.bench.Report [--quick|--deep]</pre>
+ * Default: the seed's, the large and the deep preset's shapes ({@link DeepBenchmarks}: each layer's
+ * kernels; {@link NetworkBenchmarks}: the whole step and inference), 3 x 1 s warm-up and 5 x 1 s
+ * measurement per benchmark, the seed-shape training step and inference in three JVMs each (about 12 minutes).
  * {@code --quick}: the seed's shape only, 2 x 1 s warm-up and 3 x 0.3 s measurement (under 2 minutes).
+ * {@code --deep}: the deep preset's rows and the peak only (about 4 minutes; with {@code --quick}, at its
+ * lengths, about 1.5).
  * The warm-up stays a full 2 s even then: until C2 has compiled a vector kernel it runs interpreted or
  * C1-compiled Vector API code, which boxes every vector and is hundreds of times slower than scalar.
  */
 public final class Report {
     // JVMs for the seed shape's training step and inference, the rows the targets are about
     private static final int SEED_NETWORK_FORKS = 3;
+    // 1 s warm-up iterations for the deep preset's whole step and inference (see deepNetworkOptions)
+    private static final int DEEP_NETWORK_WARMUPS = 6;
 
     private Report() {
     }
 
     public static void main(String[] args) throws RunnerException, IOException {
         boolean quick = Arrays.asList(args).contains("--quick");
+        boolean deepOnly = Arrays.asList(args).contains("--deep");
         for (String arg : args) {
-            if (!arg.equals("--quick")) {
-                System.err.println("usage: Report [--quick]   (unknown argument '" + arg + "')");
+            if (!arg.equals("--quick") && !arg.equals("--deep")) {
+                System.err.println("usage: Report [--quick] [--deep]   (unknown argument '" + arg + "')");
                 System.exit(2);
             }
         }
         // JMH echoes every fork's output (JVM warnings included); keep it out of the table, in logs
         Path logs = Files.createTempDirectory("vcnn-jmh-");
-        System.err.println("vcnn bench report: running the JMH suite" + (quick ? " (quick)" : "")
+        System.err.println("vcnn bench report: running the JMH suite" + (deepOnly ? " (deep)" : "") + (quick ? " (quick)" : "")
                 + "; JMH's own output goes to " + logs);
         long start = System.nanoTime();
         List<RunResult> results = new ArrayList<>();
         String kernels = KernelBenchmarks.class.getName() + "\\..*|" + PeakBenchmark.class.getName() + "\\..*";
         String network = NetworkBenchmarks.class.getName() + "\\..*";
-        if (quick) {
+        String deep = DeepBenchmarks.class.getName() + "\\..*";
+        String peak = PeakBenchmark.class.getName() + "\\..*";
+        if (deepOnly) {
+            results.addAll(run(options(logs, "deep", quick).include(deep).include(peak)));
+            results.addAll(run(deepNetworkOptions(logs, quick).include(network)));
+        } else if (quick) {
             results.addAll(run(options(logs, "all", quick).include(kernels).include(network).param("shape", "seed")));
         } else {
-            results.addAll(run(options(logs, "kernels", quick).include(kernels)));
+            results.addAll(run(options(logs, "kernels", quick).include(kernels).include(deep)));
+            results.addAll(run(deepNetworkOptions(logs, quick).include(network)));
             results.addAll(run(options(logs, "network-large", quick).include(network).param("shape", "large")));
             // the step and inference the targets are about run in three JVMs, and their medians are over all
             // three: a single fork lands in the host's slow state a third to half of the time (see README)
             results.addAll(run(options(logs, "network-seed", quick).include(network).param("shape", "seed")
                     .forks(SEED_NETWORK_FORKS)));
         }
-        print(results, System.out, quick, (System.nanoTime() - start) / 1e9);
+        print(results, System.out, quick, deepOnly, (System.nanoTime() - start) / 1e9);
+        if (deepOnly || !quick) {
+            // after JMH has finished, so the two never share the cores
+            TorchPeer.compare(deepRate(results, "trainingStepVector"), deepRate(results, "inferenceVector"),
+                    System.out);
+        }
+    }
+
+    // images/s of a deep-shape NetworkBenchmarks method: 1e9 / its median ns per call
+    private static double deepRate(Collection<RunResult> results, String method) {
+        for (RunResult run : results) {
+            BenchmarkParams params = run.getParams();
+            if (params.getBenchmark().equals(NetworkBenchmarks.class.getName() + "." + method)
+                    && DeepShapes.NAME.equals(params.getParam("shape"))) {
+                return 1e9 / median(run);
+            }
+        }
+        return Double.NaN;
     }
 
     private static ChainedOptionsBuilder options(Path logs, String part, boolean quick) {
@@ -84,6 +113,14 @@ public final class Report {
         return options;
     }
 
+    // the deep step's vector kernels take about 4 s on one thread before C2 has compiled them all (one JVM,
+    // 1 s iterations: 26 ms, 4.4 ms, 1.1 ms, 85 us, then 54 us a step): 2 or 3 s of warm-up timed the
+    // interpreter's boxed vectors, so the deep step and inference always get 6 s, --quick included
+    private static ChainedOptionsBuilder deepNetworkOptions(Path logs, boolean quick) {
+        return options(logs, "network-deep", quick).param("shape", DeepShapes.NAME)
+                .warmupIterations(DEEP_NETWORK_WARMUPS).warmupTime(TimeValue.seconds(1));
+    }
+
     private static Collection<RunResult> run(ChainedOptionsBuilder options) throws RunnerException {
         return new Runner(options.build()).run();
     }
@@ -92,7 +129,7 @@ public final class Report {
         @Override
         public int compareTo(Row other) {
             int byShape = shape.compareTo(other.shape);
-            return byShape != 0 ? -byShape : name.compareTo(other.name); // seed before large
+            return byShape != 0 ? -byShape : name.compareTo(other.name); // seed, large, then deep
         }
     }
 
@@ -100,7 +137,7 @@ public final class Report {
     private record Measured(double medianNanos, double bytesPerOp, List<Double> forkMedians) {
     }
 
-    static void print(Collection<RunResult> results, PrintStream out, boolean quick, double seconds) {
+    static void print(Collection<RunResult> results, PrintStream out, boolean quick, boolean deepOnly, double seconds) {
         Map<Row, Measured[]> rows = new TreeMap<>();
         double peakGflops = Double.NaN;
         for (RunResult run : results) {
@@ -116,7 +153,7 @@ public final class Report {
             rows.computeIfAbsent(new Row(name, params.getParam("shape")), r -> new Measured[2])[vector ? 1 : 0] = measured;
         }
         out.printf("vcnn JMH report%s: %s, %s, Java %s, vector width %d bits; %.0f s%n%n",
-                quick ? " (--quick)" : "", cpuModel(), "1 thread", Runtime.version(),
+                (deepOnly ? " (--deep)" : "") + (quick ? " (--quick)" : ""), cpuModel(), "1 thread", Runtime.version(),
                 PeakBenchmark.SPECIES.vectorBitSize(), seconds);
         out.printf("Peak (FMA chains, same run, fastest iteration): %.1f GFLOP/s%n%n", peakGflops);
         out.println("| benchmark | shape | scalar | vector | speedup | vector GFLOP/s | % of peak | B/op (scalar / vector) |");
@@ -125,7 +162,8 @@ public final class Report {
             Row row = entry.getKey();
             Measured scalar = entry.getValue()[0];
             Measured vector = entry.getValue()[1];
-            long flops = flops(row.name(), Shapes.valueOf(row.shape()));
+            long flops = row.shape().equals(DeepShapes.NAME) ? DeepShapes.flops(row.name())
+                    : flops(row.name(), Shapes.valueOf(row.shape()));
             double gflops = flops > 0 ? flops / vector.medianNanos() : Double.NaN;
             out.printf("| %s | %s | %s | %s | %.1fx | %s | %s | %s / %s |%n",
                     row.name(), row.shape(), time(scalar.medianNanos()), time(vector.medianNanos()),

@@ -1,5 +1,7 @@
 package dev.vcnn.cli;
 
+import dev.vcnn.engine.network.NetworkSpec;
+import dev.vcnn.engine.network.NetworkSpecException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -12,14 +14,16 @@ import java.util.List;
 import java.util.concurrent.Callable;
 
 /**
- * {@code vcnn bench}: training and inference images/s of the seed's network for the scalar engine
- * and every vector width this machine runs, each measured in a fresh JVM after a warm-up.
+ * {@code vcnn bench}: training and inference images/s of a network (the seed's unless {@code --net})
+ * for the scalar engine and every vector width this machine runs, each measured in a fresh JVM after
+ * a warm-up; with {@code --batch}, also training at that mini-batch.
  */
 @Command(name = "bench",
         mixinStandardHelpOptions = true,
         versionProvider = VcnnCommand.Version.class,
-        description = "Measures training and inference images/s of the seed's network (training on one thread, inference "
-                + "on --threads; bundled MNIST images) for the scalar engine and each vector width this machine supports. "
+        description = "Measures training and inference images/s of a network (the seed's unless --net; per-sample "
+                + "training on one thread, inference and --batch training on --threads; bundled MNIST images) for the "
+                + "scalar engine and each vector width this machine supports. "
                 + "Takes about 5 s per engine; for rigorous per-kernel figures use the JMH suite (bench/report).")
 final class BenchCommand implements Callable<Integer> {
 
@@ -40,13 +44,23 @@ final class BenchCommand implements Callable<Integer> {
                     + "figure is the seed's per-sample SGD, which runs on one.")
     Integer threads;
 
+    @Option(names = "--net", paramLabel = "SPEC",
+            description = "The network to measure, as in train --net: layers such as conv3x3:16,relu,maxpool2,dense:10, "
+                    + "or a preset: seed (the default) or deep.")
+    String net;
+
+    @Option(names = "--batch", paramLabel = "B",
+            description = "Also measure training at mini-batches of B images (at least 2; SGD, momentum 0.9, a small "
+                    + "learning rate) on --threads, beside the per-sample figure.")
+    Integer batch;
+
     @CommandLine.Mixin
     VerboseOption verbose;
 
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    private record Row(String engine, double training, double inference) {
+    private record Row(String engine, double training, double inference, double batchTraining) {
     }
 
     @Override
@@ -56,6 +70,16 @@ final class BenchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--warmup must be >= 0, --round > 0 and --rounds >= 1 (finite numbers)");
         }
+        if (batch != null && batch < 2) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--batch must be at least 2, got " + batch
+                    + " (the training column is already batch 1)");
+        }
+        NetworkSpec network;
+        try {
+            network = net == null ? NetworkSpec.seed() : NetworkSpec.parse(net);
+        } catch (NetworkSpecException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--net " + net + ": " + e.getMessage());
+        }
         int threadCount = Threads.resolve(threads, spec.commandLine());
         int[] widths = EngineChoice.vectorWidths(spec.commandLine());
         PrintWriter out = spec.commandLine().getOut();
@@ -63,45 +87,58 @@ final class BenchCommand implements Callable<Integer> {
         List<Row> rows = new ArrayList<>();
         err.println("vcnn bench: measuring the scalar engine...");
         err.flush();
-        rows.add(measure("scalar", 0, threadCount));
+        rows.add(measure("scalar", 0, threadCount, network));
         for (int bits : widths) {
             err.println("vcnn bench: measuring the vector engine at " + bits + " bits...");
             err.flush();
-            rows.add(measure("vector", bits, threadCount));
+            rows.add(measure("vector", bits, threadCount, network));
         }
         out.println();
-        out.printf("%-34s %18s %18s %10s%n", "engine", "training img/s", "inference img/s", "training");
+        // the seed's table stays as it always was; any other network is named above its table
+        if (!network.isSeed()) {
+            out.println("network " + (network.preset() != null ? network.preset() + " (" + network.text() + ")"
+                    : network.text()));
+        }
+        String batchHeader = batch == null ? "" : String.format(" %18s", "batch " + batch + " img/s");
+        out.printf("%-34s %18s %18s%s %10s%n", "engine", "training img/s", "inference img/s", batchHeader, "training");
         double scalarTraining = rows.get(0).training();
         for (Row row : rows) {
-            out.printf("%-34s %,18.0f %,18.0f %9.1fx%n", row.engine(), row.training(), row.inference(),
+            String batchCell = batch == null ? "" : String.format(" %,18.0f", row.batchTraining());
+            out.printf("%-34s %,18.0f %,18.0f%s %9.1fx%n", row.engine(), row.training(), row.inference(), batchCell,
                     row.training() / scalarTraining);
         }
         out.println("Medians of " + rounds + " rounds of " + roundSeconds + " s after " + warmupSeconds
                 + " s of warm-up per engine; training is per-sample SGD, batch 1, on 1 thread; inference on "
                 + Threads.describe(threadCount) + ".");
+        if (batch != null) {
+            out.println("Batch " + batch + " training: mini-batch SGD, momentum 0.9, on " + Threads.describe(threadCount)
+                    + ".");
+        }
         out.flush();
         return 0;
     }
 
     // one child JVM per engine: the same java, the same jar, the vector module, and the width flag
-    private Row measure(String engine, int bits, int threadCount) throws IOException, InterruptedException {
+    private Row measure(String engine, int bits, int threadCount, NetworkSpec network)
+            throws IOException, InterruptedException {
         String widthFlag = "-Dvcnn.vectorBits=" + bits;
         String java = ProcessHandle.current().info().command()
                 .orElse(System.getProperty("java.home") + "/bin/java");
         List<String> command = List.of(java, "--add-modules=jdk.incubator.vector", "-XX:+UseSerialGC", widthFlag,
                 "-cp", System.getProperty("java.class.path"), BenchWorker.class.getName(),
                 engine, Double.toString(warmupSeconds), Integer.toString(rounds), Double.toString(roundSeconds),
-                Integer.toString(threadCount));
+                Integer.toString(threadCount), network.text(), Integer.toString(batch == null ? 0 : batch));
         Process process = new ProcessBuilder(command).redirectErrorStream(false).start();
         String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         String errors = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         int exit = process.waitFor();
         String[] fields = output.split("\t");
-        if (exit != 0 || fields.length != 3) {
+        if (exit != 0 || fields.length != 4) {
             String last = errors.lines().filter(l -> !l.startsWith("WARNING: Using incubator")).reduce((a, b) -> b).orElse("");
             throw new IllegalStateException("the " + engine + " measurement (" + widthFlag + ") failed with exit code "
                     + exit + (last.isEmpty() ? "" : ": " + last));
         }
-        return new Row(fields[0], Double.parseDouble(fields[1]), Double.parseDouble(fields[2]));
+        return new Row(fields[0], Double.parseDouble(fields[1]), Double.parseDouble(fields[2]),
+                Double.parseDouble(fields[3]));
     }
 }

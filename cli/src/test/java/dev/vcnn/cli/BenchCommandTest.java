@@ -1,6 +1,7 @@
 package dev.vcnn.cli;
 
 import dev.vcnn.engine.kernels.KernelSelection;
+import dev.vcnn.engine.network.NetworkSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -8,6 +9,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 class BenchCommandTest {
@@ -24,8 +26,37 @@ class BenchCommandTest {
         assertEquals(1 + KernelSelection.vectorWidths().length, rows, run.out());
     }
 
+    @Test
+    void measuresTheDeepPresetAtBatch1AndAtAMiniBatchAndNamesItAboveTheTable() {
+        CliRun run = CliRun.of("bench", "--net", "deep", "--batch", "4", "--threads", "1",
+                "--warmup", "0", "--rounds", "1", "--round", "0.01");
+        assertEquals(0, run.exitCode(), run.err());
+        assertTrue(run.out().contains("network deep (" + NetworkSpec.DEEP + ")"), run.out());
+        assertTrue(run.out().contains("batch 4 img/s"), run.out());
+        Pattern row = Pattern.compile(
+                "(?m)^(scalar|vector \\(\\d+-bit, \\d+ float lanes\\))\\s+[\\d,]+\\s+[\\d,]+\\s+[\\d,]+\\s+\\d+\\.\\dx$");
+        assertEquals(1 + KernelSelection.vectorWidths().length, row.matcher(run.out()).results().count(), run.out());
+        assertTrue(run.out().contains("Batch 4 training: mini-batch SGD, momentum 0.9, on 1 thread"), run.out());
+    }
+
+    @Test
+    void theSeedTableDoesNotNameItsNetwork() {
+        CliRun run = CliRun.of("bench", "--net", "seed", "--warmup", "0", "--rounds", "1", "--round", "0.01");
+        assertEquals(0, run.exitCode(), run.err());
+        assertFalse(run.out().contains("network"), run.out());
+        assertEquals(1 + KernelSelection.vectorWidths().length, ROW.matcher(run.out()).results().count(), run.out());
+    }
+
+    @Test
+    void aBadNetworkIsAUsageErrorBeforeAnyMeasurement() {
+        CliRun run = CliRun.of("bench", "--net", "conv3x3:8,blur,dense:10");
+        assertEquals(2, run.exitCode(), run.err());
+        assertTrue(run.err().contains("--net conv3x3:8,blur,dense:10"), run.err());
+        assertFalse(run.err().contains("measuring"), run.err());
+    }
+
     @ParameterizedTest
-    @ValueSource(strings = {"--rounds=0", "--round=0", "--warmup=-1", "--round=NaN"})
+    @ValueSource(strings = {"--rounds=0", "--round=0", "--warmup=-1", "--round=NaN", "--batch=1", "--batch=0"})
     void nonsenseValuesAreUsageErrors(String flag) {
         CliRun run = CliRun.of("bench", flag);
         assertEquals(2, run.exitCode(), run.err());

@@ -8,19 +8,31 @@ import dev.vcnn.engine.network.NetworkSpec;
 
 import java.util.Arrays;
 import java.util.SplittableRandom;
+import java.util.function.DoubleSupplier;
 
 /**
  * A quick in-process measurement of training and inference speed for one set of kernels, for
- * people who want a number rather than a JMH report. It trains the seed's network on the given
- * images (cycling through them) so the work is the real job's, warms up until the JIT has had
+ * people who want a number rather than a JMH report. It trains a network (the seed's unless told
+ * otherwise) on the given images (cycling through them) so the work is the real job's, warms up until the JIT has had
  * its time (at least {@code warmupSeconds}, longer while rounds keep getting faster), then reports
  * the median of several short timed rounds.
  */
 public final class Throughput {
 
-    /** Images per second for one training step (forward, backward, update) and one inference. */
-    public record Rates(double training, double inference) {
+    /**
+     * Images per second for one training step (forward, backward, update) and one inference, and for
+     * training at a mini-batch through {@link Trainer#step} ({@code NaN} when not measured).
+     */
+    public record Rates(double training, double inference, double batchTraining) {
+        public Rates(double training, double inference) {
+            this(training, inference, Double.NaN);
+        }
     }
+
+    /** The learning rate of the batch figure: small, so thousands of steps on repeated images stay finite. */
+    static final float BATCH_LEARNING_RATE = 0.001f;
+    /** The momentum of the batch figure, as the deep preset trains. */
+    static final float BATCH_MOMENTUM = 0.9f;
 
     private Throughput() {
     }
@@ -36,10 +48,77 @@ public final class Throughput {
      */
     public static Rates measure(Kernels kernels, Dataset data, double warmupSeconds, int rounds, double roundSeconds,
                                 int threads) {
-        try (Trainer trainer = new Trainer(Network.build(kernels, NetworkSpec.seed(),
-                new Shape(1, data.rows(), data.cols()), Network.SEED_CLASSES, new SplittableRandom(1)), threads)) {
-            return measure(trainer, data, warmupSeconds, rounds, roundSeconds);
+        return measure(kernels, data, NetworkSpec.seed(), 0, warmupSeconds, rounds, roundSeconds, threads);
+    }
+
+    /**
+     * As {@link #measure(Kernels, Dataset, double, int, double, int)} for the network {@code spec}
+     * (10 classes, seed 1), and, if {@code batch} is at least 2, training at mini-batches of
+     * {@code batch} images through {@link Trainer#step} on the same {@code threads} (SGD, momentum
+     * {@value #BATCH_MOMENTUM}, learning rate {@value #BATCH_LEARNING_RATE}), on a network of its own
+     * so the per-sample figure trains the same weights whether or not the batch one is asked for.
+     */
+    public static Rates measure(Kernels kernels, Dataset data, NetworkSpec spec, int batch, double warmupSeconds,
+                                int rounds, double roundSeconds, int threads) {
+        if (batch == 1 || batch < 0) {
+            throw new IllegalArgumentException("the batch figure takes at least 2 images a step, got " + batch);
         }
+        Shape input = new Shape(1, data.rows(), data.cols());
+        try (Trainer trainer = new Trainer(Network.build(kernels, spec, input, Network.SEED_CLASSES,
+                new SplittableRandom(1)), threads);
+             Trainer batchTrainer = batch == 0 ? null : new Trainer(Network.build(kernels, spec, input,
+                     Network.SEED_CLASSES, new SplittableRandom(1)), threads)) {
+            Rates rates = measure(trainer, data, warmupSeconds, rounds, roundSeconds);
+            if (batchTrainer == null) {
+                return rates;
+            }
+            double batchRate = measureBatches(batchTrainer, data, batch, warmupSeconds, rounds, roundSeconds);
+            return new Rates(rates.training(), rates.inference(), batchRate);
+        }
+    }
+
+    // mini-batch steps of consecutive images (cycling), warmed up the same way as the per-sample loop
+    private static double measureBatches(Trainer trainer, Dataset data, int batch, double warmupSeconds, int rounds,
+                                         double roundSeconds) {
+        Sgd sgd = new Sgd(BATCH_LEARNING_RATE, batch, BATCH_MOMENTUM);
+        int[] examples = new int[batch];
+        int[] next = {0};
+        double[] sink = {0};
+        DoubleSupplier round = () -> {
+            long start = System.nanoTime();
+            long end = start + (long) (roundSeconds * 1e9);
+            long images = 0;
+            do {
+                for (int j = 0; j < batch; j++) {
+                    examples[j] = next[0];
+                    next[0] = (next[0] + 1) % data.count();
+                }
+                sink[0] += trainer.step(data, examples, sgd);
+                images += batch;
+            } while (System.nanoTime() < end);
+            if (!Double.isFinite(sink[0])) {
+                throw new IllegalStateException("batch training diverged while measuring");
+            }
+            return images / ((System.nanoTime() - start) / 1e9);
+        };
+        long warmupEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
+        while (System.nanoTime() < warmupEnd) {
+            round.getAsDouble();
+        }
+        long cap = System.nanoTime() + (long) (3 * warmupSeconds * 1e9);
+        double previous = round.getAsDouble();
+        while (System.nanoTime() < cap) {
+            double current = round.getAsDouble();
+            if (current < previous * 1.05) {
+                break;
+            }
+            previous = current;
+        }
+        double[] rates = new double[rounds];
+        for (int r = 0; r < rounds; r++) {
+            rates[r] = round.getAsDouble();
+        }
+        return median(rates);
     }
 
     private static Rates measure(Trainer trainer, Dataset data, double warmupSeconds, int rounds, double roundSeconds) {

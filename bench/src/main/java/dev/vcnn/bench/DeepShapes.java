@@ -1,0 +1,82 @@
+package dev.vcnn.bench;
+
+/**
+ * The deep preset's layers on an MNIST image ({@code NetworkSpec.DEEP}): 1x28x28 -> conv 16x26x26 ->
+ * relu, pool 16x13x13 -> conv 32x11x11 -> relu, pool 32x5x5 = 800 -> dense 128 -> relu -> dense 10.
+ * The shapes {@link DeepBenchmarks} times each kernel at, and the FLOP counts {@link Report} turns
+ * their times into GFLOP/s with (a multiply-add counts as 2; bias, relu, pool and softmax are left
+ * out: comparisons, moves and a few adds).
+ */
+final class DeepShapes {
+    /** The value of the {@code shape} parameter, and the report's shape column, for these rows. */
+    static final String NAME = "deep";
+
+    /** A 3x3 valid convolution of {@code channels} planes of height x width into {@code filters}. */
+    record Conv(int channels, int height, int width, int filters) {
+        int inputSize() {
+            return channels * height * width;
+        }
+
+        int outputSize() {
+            return filters * (height - 2) * (width - 2);
+        }
+
+        int filterSize() {
+            return filters * channels * 9;
+        }
+
+        /** Forward, filter gradient and input gradient each: one multiply-add per filter tap per output. */
+        long flops() {
+            return 2L * filters * channels * 9 * (height - 2) * (width - 2);
+        }
+    }
+
+    /** A fully connected layer. */
+    record Dense(int inputs, int outputs) {
+        long forwardFlops() {
+            return 2L * inputs * outputs;
+        }
+
+        /** dx = W^T dOut, then W -= lr * outer(dOut, x): two multiply-adds per weight. */
+        long backwardFlops() {
+            return 4L * inputs * outputs;
+        }
+    }
+
+    static final Conv CONV1 = new Conv(1, 28, 28, 16);
+    static final Conv CONV2 = new Conv(16, 13, 13, 32);
+    static final Dense DENSE1 = new Dense(32 * 5 * 5, 128);
+    static final Dense DENSE2 = new Dense(128, 10);
+
+    private DeepShapes() {
+    }
+
+    /** Both convolutions and both dense layers forward. */
+    static long inferenceFlops() {
+        return CONV1.flops() + CONV2.flops() + DENSE1.forwardFlops() + DENSE2.forwardFlops();
+    }
+
+    /**
+     * One per-sample training step: inference, both dense layers backward with their update, both
+     * filter gradients, and conv2's input gradient (conv1, the first layer, needs none).
+     */
+    static long trainingStepFlops() {
+        return inferenceFlops() + DENSE1.backwardFlops() + DENSE2.backwardFlops() + CONV1.flops()
+                + 2 * CONV2.flops();
+    }
+
+    /** FLOP of one call of the {@link DeepBenchmarks} or {@link NetworkBenchmarks} row {@code benchmark}; 0 if unknown. */
+    static long flops(String benchmark) {
+        return switch (benchmark) {
+            case "conv1Forward", "conv1FilterGradient", "conv1InputGradient" -> CONV1.flops();
+            case "conv2Forward", "conv2FilterGradient", "conv2InputGradient" -> CONV2.flops();
+            case "dense1Forward" -> DENSE1.forwardFlops();
+            case "dense1Backward" -> DENSE1.backwardFlops();
+            case "dense2Forward" -> DENSE2.forwardFlops();
+            case "dense2Backward" -> DENSE2.backwardFlops();
+            case "inference" -> inferenceFlops();
+            case "trainingStep" -> trainingStepFlops();
+            default -> 0;
+        };
+    }
+}
