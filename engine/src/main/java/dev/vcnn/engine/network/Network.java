@@ -110,16 +110,10 @@ public final class Network {
             return;
         }
         for (Parameter parameter : parameters) {
-            // fan_in: a weight's values per output; a bias takes its weight's, which comes just before it
-            int[] shape = parameter.shape();
-            int fanIn = 1;
-            for (int d = 1; d < shape.length; d++) {
-                fanIn *= shape[d];
-            }
-            if (shape.length == 1) {
-                fanIn = fanInOfWeight(parameter);
-            }
-            double bound = 1.0 / Math.sqrt(fanIn);
+            // a bias takes the fan-in of its weight, which comes just before it
+            int[] weightShape = parameter.shape().length > 1 ? parameter.shape()
+                    : parameters.get(parameters.indexOf(parameter) - 1).shape();
+            double bound = 1.0 / Math.sqrt(fanIn(weightShape));
             float[] values = parameter.values();
             for (int k = 0; k < values.length; k++) {
                 values[k] = (float) random.nextDouble(-bound, bound);
@@ -127,8 +121,8 @@ public final class Network {
         }
     }
 
-    private int fanInOfWeight(Parameter bias) {
-        int[] weightShape = parameters.get(parameters.indexOf(bias) - 1).shape();
+    // a weight's values per output: C*3*3 for a conv's [F][C][3][3], the inputs for a dense [O][I]
+    private static int fanIn(int[] weightShape) {
         int fanIn = 1;
         for (int d = 1; d < weightShape.length; d++) {
             fanIn *= weightShape[d];
