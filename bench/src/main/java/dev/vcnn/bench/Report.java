@@ -28,13 +28,14 @@ import java.util.TreeMap;
  * median scalar and vector time, their ratio, the vector GFLOP/s and its share of the peak that
  * {@link PeakBenchmark} measured in the same run (its fastest iteration), and bytes allocated per operation.
  *
- * <pre>java --add-modules=jdk.incubator.vector -cp bench/target/benchmarks.jar dev.vcnn.bench.Report [--quick|--deep]</pre>
+ * <pre>java --add-modules=jdk.incubator.vector -cp bench/target/benchmarks.jar dev.vcnn.bench.Report [--quick|--deep] [--mnist DIR]</pre>
  * Default: the seed's, the large and the deep preset's shapes ({@link DeepBenchmarks}: each layer's
  * kernels; {@link NetworkBenchmarks}: the whole step and inference), 3 x 1 s warm-up and 5 x 1 s
  * measurement per benchmark, the seed-shape training step and inference in three JVMs each (about 12 minutes).
  * {@code --quick}: the seed's shape only, 2 x 1 s warm-up and 3 x 0.3 s measurement (under 2 minutes).
  * {@code --deep}: the deep preset's rows and the peak only (about 4 minutes; with {@code --quick}, at its
- * lengths, about 1.5).
+ * lengths, about 1.5). {@code --mnist DIR}: the MNIST folder that {@code bench/peers/torch_deep.py} trains
+ * on, for the line that sets the deep preset against PyTorch's.
  * The warm-up stays a full 2 s even then: until C2 has compiled a vector kernel it runs interpreted or
  * C1-compiled Vector API code, which boxes every vector and is hundreds of times slower than scalar.
  */
@@ -48,12 +49,20 @@ public final class Report {
     }
 
     public static void main(String[] args) throws RunnerException, IOException {
-        boolean quick = Arrays.asList(args).contains("--quick");
-        boolean deepOnly = Arrays.asList(args).contains("--deep");
-        for (String arg : args) {
-            if (!arg.equals("--quick") && !arg.equals("--deep")) {
-                System.err.println("usage: Report [--quick] [--deep]   (unknown argument '" + arg + "')");
-                System.exit(2);
+        boolean quick = false;
+        boolean deepOnly = false;
+        Path mnist = null;
+        for (int k = 0; k < args.length; k++) {
+            switch (args[k]) {
+                case "--quick" -> quick = true;
+                case "--deep" -> deepOnly = true;
+                case "--mnist" -> {
+                    if (k + 1 == args.length) {
+                        usage("--mnist needs a folder");
+                    }
+                    mnist = Path.of(args[++k]);
+                }
+                default -> usage("unknown argument '" + args[k] + "'");
             }
         }
         // JMH echoes every fork's output (JVM warnings included); keep it out of the table, in logs
@@ -84,8 +93,13 @@ public final class Report {
         if (deepOnly || !quick) {
             // after JMH has finished, so the two never share the cores
             TorchPeer.compare(deepRate(results, "trainingStepVector"), deepRate(results, "inferenceVector"),
-                    System.out);
+                    mnist, System.out);
         }
+    }
+
+    private static void usage(String problem) {
+        System.err.println("usage: Report [--quick] [--deep] [--mnist DIR]   (" + problem + ")");
+        System.exit(2);
     }
 
     // images/s of a deep-shape NetworkBenchmarks method: 1e9 / its median ns per call

@@ -11,10 +11,10 @@ import java.util.regex.Pattern;
 
 /**
  * The report's line setting vcnn's deep preset against PyTorch's: runs {@code bench/peers/torch_deep.py
- * bench} (one thread, the same network, batch 1) with {@code /usr/bin/python3} on the MNIST folder
- * beside the checkout ({@code ../shared/data/mnist}, as the tests look for it) and prints training and
- * inference images/s at batch 1 beside vcnn's from the JMH rows of the same run. Where python, torch,
- * the script or the data is missing, it says so in one line instead.
+ * bench} (one thread, the same network, batch 1) with {@code /usr/bin/python3} on the MNIST folder the
+ * user names ({@code bench/report --mnist DIR}) and prints training and inference images/s at batch 1
+ * beside vcnn's from the JMH rows of the same run. Where the folder, python, torch or the script is
+ * missing, it says so in one line instead.
  */
 final class TorchPeer {
     private static final String PYTHON = "/usr/bin/python3";
@@ -23,11 +23,16 @@ final class TorchPeer {
     private TorchPeer() {
     }
 
-    static void compare(double vcnnTraining, double vcnnInference, PrintStream out) {
+    /** {@code data}: the MNIST folder from --mnist, or null when none was given. */
+    static void compare(double vcnnTraining, double vcnnInference, Path data, PrintStream out) {
         String root = System.getProperty("vcnn.root");
         Path script = root == null ? null : Path.of(root, "bench", "peers", "torch_deep.py");
-        Path data = root == null ? null : Path.of(root).resolve("../shared/data/mnist").normalize();
         out.println();
+        if (data == null) {
+            out.println("PyTorch peer: not run (give bench/report --mnist DIR, a folder with the MNIST files, "
+                    + "to set the deep preset against PyTorch's).");
+            return;
+        }
         if (script == null || !Files.isRegularFile(script)) {
             out.println("PyTorch peer: not run (no bench/peers/torch_deep.py; run through bench/report, which "
                     + "passes -Dvcnn.root).");
