@@ -1,7 +1,6 @@
 package dev.vcnn.cli;
 
 import dev.vcnn.engine.network.NetworkSpec;
-import dev.vcnn.engine.network.NetworkSpecException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -74,12 +73,7 @@ final class BenchCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--batch must be at least 2, got " + batch
                     + " (the training column is already batch 1)");
         }
-        NetworkSpec network;
-        try {
-            network = net == null ? NetworkSpec.seed() : NetworkSpec.parse(net);
-        } catch (NetworkSpecException e) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--net " + net + ": " + e.getMessage());
-        }
+        NetworkSpec network = net == null ? NetworkSpec.seed() : NetOption.parse(net, spec.commandLine());
         int threadCount = Threads.resolve(threads, spec.commandLine());
         int[] widths = EngineChoice.vectorWidths(spec.commandLine());
         PrintWriter out = spec.commandLine().getOut();

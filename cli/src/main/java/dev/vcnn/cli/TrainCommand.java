@@ -13,7 +13,6 @@ import dev.vcnn.engine.model.SavedModel;
 import dev.vcnn.engine.model.TrainingRecord;
 import dev.vcnn.engine.network.Network;
 import dev.vcnn.engine.network.NetworkSpec;
-import dev.vcnn.engine.network.NetworkSpecException;
 import dev.vcnn.engine.training.ConfusionMatrix;
 import dev.vcnn.engine.training.Evaluation;
 import dev.vcnn.engine.training.KernelWarmup;
@@ -333,14 +332,7 @@ final class TrainCommand implements Callable<Integer> {
                 }
             }
         }
-        if (net == null) {
-            return null;
-        }
-        try {
-            return NetworkSpec.parse(net);
-        } catch (NetworkSpecException e) {
-            throw usage("--net " + net + ": " + e.getMessage());
-        }
+        return NetOption.parse(net, spec.commandLine());
     }
 
     // what the user typed, and what it became if that differs: "1e-46, which is 0.0 as a float"
