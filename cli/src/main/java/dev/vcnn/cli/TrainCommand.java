@@ -165,7 +165,7 @@ final class TrainCommand implements Callable<Integer> {
                 batch != null ? batch : before != null ? before.batchSize() : 1,
                 momentum != null ? momentum : before != null ? before.momentum() : 0f);
         long runSeed = seed != null ? seed : before != null ? before.seed() : DEFAULT_SEED;
-        int epochsBefore = start == null ? 0 : start.info().training().epochsDone();
+        int epochsBefore = before == null ? 0 : before.epochsDone();
         if ((long) epochsBefore + epochs > Integer.MAX_VALUE) {
             throw usage("--epochs " + epochs + " on top of the " + epochs(epochsBefore) + " done by " + init
                     + " is more than can be counted");

@@ -37,13 +37,14 @@ public record SavedModel(Path file, ModelInfo info, SequencedMap<String, float[]
             throw new ModelFormatException(file + ": takes images of " + saved.input() + ", but this data has "
                     + network.inputShape());
         }
+        SequencedMap<String, int[]> savedShapes = saved.parameterShapes();
         for (Parameter parameter : network.parameters()) {
             float[] values = parameters.get(parameter.name());
             if (values == null) {
                 throw new ModelFormatException(file + ": has no array " + parameter.name() + ", which this network ("
                         + network.spec() + ") needs with shape " + NpyArray.shapeText(parameter.shape()));
             }
-            int[] savedShape = saved.parameterShapes().get(parameter.name());
+            int[] savedShape = savedShapes.get(parameter.name());
             if (!Arrays.equals(savedShape, parameter.shape())) {
                 throw new ModelFormatException(file + ": the array " + parameter.name() + " has shape "
                         + NpyArray.shapeText(savedShape) + ", but this network (" + network.spec() + ") needs "
