@@ -86,6 +86,44 @@ public interface Kernels {
     void denseForward(float[] x, int inputs, float[] weights, float[] biases, int outputs, float[] logits);
 
     /**
+     * {@link #denseForward} for a group of samples at once, each row as that method computes it (bit
+     * for bit): {@code logits[s][o] = biases[o] + sum_i weights[o][i] * x[s][i]}. Lets an
+     * implementation read each weight row once per group instead of once per sample.
+     * x [S][I]; weights [O][I]; biases [O]; logits [S][O] (overwritten).
+     */
+    default void denseForwardBatch(float[] x, int samples, int inputs, float[] weights, float[] biases, int outputs,
+                                   float[] logits) {
+        float[] row = new float[inputs];
+        float[] out = new float[outputs];
+        for (int s = 0; s < samples; s++) {
+            System.arraycopy(x, s * inputs, row, 0, inputs);
+            denseForward(row, inputs, weights, biases, outputs, out);
+            System.arraycopy(out, 0, logits, s * outputs, outputs);
+        }
+    }
+
+    /**
+     * {@link #denseBackward} for a group of samples, the same numbers bit for bit as calling it for
+     * s = 0, 1, ... in turn: {@code dx[s][i] = sum_o weights[o][i] * dLogits[s][o]} (overwritten; null
+     * to skip), {@code dWeights[o][i] += dLogits[s][o] * x[s][i]} and {@code dBiases[o] += dLogits[s][o]}
+     * added sample after sample. x and dx [S][I]; weights and dWeights [O][I]; dLogits [S][O]; dBiases [O].
+     */
+    default void denseBackwardBatch(float[] x, int samples, int inputs, float[] weights, int outputs,
+                                    float[] dLogits, float[] dx, float[] dWeights, float[] dBiases) {
+        float[] row = new float[inputs];
+        float[] dRow = dx == null ? null : new float[inputs];
+        float[] dOut = new float[outputs];
+        for (int s = 0; s < samples; s++) {
+            System.arraycopy(x, s * inputs, row, 0, inputs);
+            System.arraycopy(dLogits, s * outputs, dOut, 0, outputs);
+            denseBackward(row, inputs, weights, outputs, dOut, dRow, dWeights, dBiases);
+            if (dx != null) {
+                System.arraycopy(dRow, 0, dx, s * inputs, inputs);
+            }
+        }
+    }
+
+    /**
      * Numerically stable softmax: {@code probs[k] = exp(logits[k] - max) / sum_j exp(logits[j] - max)}.
      * logits and probs [N]; probs is overwritten.
      */
