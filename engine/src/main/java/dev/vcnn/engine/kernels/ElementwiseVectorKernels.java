@@ -142,25 +142,27 @@ final class ElementwiseVectorKernels {
         }
     }
 
-    // params, velocity, grads [n]; lanes: consecutive parameters. Each lane rounds as the reference:
-    // g = gradScale * grad, v = momentum * v + g, p = p - lr * v, each a separate mul and add or
-    // sub. The tail is the last full vector, shifted left to end at n, updating velocity and params
-    // only in the lanes the vectors before it did not. Fewer than L parameters go to the reference
-    static void sgdMomentumUpdate(float[] params, float[] velocity, float[] grads, int n, float lr, float momentum,
-                                  float gradScale) {
+    // params, velocity, grads [n], updated in [from, to); lanes: consecutive parameters. Each lane rounds
+    // as the reference: g = gradScale * grad, v = momentum * v + g, p = p - lr * v, each a separate mul
+    // and add or sub, so any cut into pieces gives the same bits. The tail is the last full vector,
+    // shifted left to end at {@code to}, updating velocity and params only in the lanes the vectors
+    // before it did not. Fewer than L parameters go to the reference
+    static void sgdMomentumUpdate(float[] params, float[] velocity, float[] grads, int from, int to, float lr,
+                                  float momentum, float gradScale) {
+        int n = to - from;
         if (n < LANES) {
-            SCALAR.sgdMomentumUpdate(params, velocity, grads, n, lr, momentum, gradScale);
+            SCALAR.sgdMomentumUpdate(params, velocity, grads, from, to, lr, momentum, gradScale);
             return;
         }
-        int bound = FLOAT.loopBound(n);
-        for (int k = 0; k < bound; k += LANES) {
+        int bound = from + FLOAT.loopBound(n);
+        for (int k = from; k < bound; k += LANES) {
             FloatVector g = FloatVector.fromArray(FLOAT, grads, k).mul(gradScale);
             FloatVector v = FloatVector.fromArray(FLOAT, velocity, k).mul(momentum).add(g);
             v.intoArray(velocity, k);
             FloatVector.fromArray(FLOAT, params, k).sub(v.mul(lr)).intoArray(params, k);
         }
-        if (bound < n) {
-            int last = n - LANES;
+        if (bound < to) {
+            int last = to - LANES;
             VectorMask<Float> fresh = lanesNotYetCounted(n);
             FloatVector g = FloatVector.fromArray(FLOAT, grads, last).mul(gradScale);
             FloatVector v = FloatVector.fromArray(FLOAT, velocity, last);

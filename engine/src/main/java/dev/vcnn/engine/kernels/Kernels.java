@@ -178,9 +178,10 @@ public interface Kernels {
     /**
      * SGD with momentum, as PyTorch's {@code torch.optim.SGD} (dampening 0, no Nesterov), on a
      * gradient that is first scaled (by 1/B for a batch sum): {@code g = gradScale * grads[k]},
-     * {@code velocity[k] = momentum * velocity[k] + g}, {@code params[k] -= lr * velocity[k]}.
-     * params, velocity and grads [n]; params and velocity are updated.
+     * {@code velocity[k] = momentum * velocity[k] + g}, {@code params[k] -= lr * velocity[k]}, for k in
+     * [from, to): the whole array, or one piece of it (threads update a large parameter piece by piece).
+     * params, velocity and grads [n]; params and velocity are updated in [from, to) only.
      */
-    void sgdMomentumUpdate(float[] params, float[] velocity, float[] grads, int n, float lr, float momentum,
-                           float gradScale);
+    void sgdMomentumUpdate(float[] params, float[] velocity, float[] grads, int from, int to, float lr,
+                           float momentum, float gradScale);
 }

@@ -317,9 +317,9 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void sgdMomentumUpdate(float[] params, float[] velocity, float[] grads, int n, float lr, float momentum,
-                                  float gradScale) {
-        for (int k = 0; k < n; k++) {
+    public void sgdMomentumUpdate(float[] params, float[] velocity, float[] grads, int from, int to, float lr,
+                                  float momentum, float gradScale) {
+        for (int k = from; k < to; k++) {
             float g = gradScale * grads[k];
             velocity[k] = momentum * velocity[k] + g;
             params[k] -= lr * velocity[k];

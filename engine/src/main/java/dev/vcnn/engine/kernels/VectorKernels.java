@@ -165,8 +165,8 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
-    public void sgdMomentumUpdate(float[] params, float[] velocity, float[] grads, int n, float lr, float momentum,
-                                  float gradScale) {
-        ElementwiseVectorKernels.sgdMomentumUpdate(params, velocity, grads, n, lr, momentum, gradScale);
+    public void sgdMomentumUpdate(float[] params, float[] velocity, float[] grads, int from, int to, float lr,
+                                  float momentum, float gradScale) {
+        ElementwiseVectorKernels.sgdMomentumUpdate(params, velocity, grads, from, to, lr, momentum, gradScale);
     }
 }

@@ -1,5 +1,6 @@
 package dev.vcnn.engine.training;
 
+import dev.vcnn.engine.kernels.Kernels;
 import dev.vcnn.engine.layers.Parameter;
 import dev.vcnn.engine.network.Network;
 
@@ -38,27 +39,22 @@ public record Sgd(float learningRate, int batchSize, float momentum) {
 
     /** Applies the gradients summed over {@code samples} samples, then zeroes them. */
     void update(Network network, int samples) {
-        float scale = 1f / samples;
         List<Parameter> parameters = network.parameters();
         for (int k = 0; k < parameters.size(); k++) { // indexed: no iterator to allocate per update
             Parameter p = parameters.get(k);
-            network.kernels().sgdMomentumUpdate(p.values(), p.velocity(), p.gradient(), p.size(), learningRate,
-                    momentum, scale);
+            update(network.kernels(), p, p.gradient(), 0, p.size(), samples);
         }
         network.zeroGradients();
     }
 
     /**
-     * Applies {@code gradients[p]}, the gradient of parameter p summed over {@code samples} samples
-     * (the data-parallel trainer's reduced shard sums), to the network's parameters; leaves the arrays as they are.
+     * Applies elements [from, to) of {@code gradient}, parameter p's gradient summed over
+     * {@code samples} samples, to p: one piece of the update, which the data-parallel trainer hands
+     * to whichever thread claims it. Each element's update depends on that element alone, so the
+     * pieces give the same bits as one whole update.
      */
-    void update(Network network, float[][] gradients, int samples) {
-        float scale = 1f / samples;
-        var parameters = network.parameters();
-        for (int k = 0; k < parameters.size(); k++) {
-            Parameter p = parameters.get(k);
-            network.kernels().sgdMomentumUpdate(p.values(), p.velocity(), gradients[k], p.size(), learningRate,
-                    momentum, scale);
-        }
+    void update(Kernels kernels, Parameter p, float[] gradient, int from, int to, int samples) {
+        kernels.sgdMomentumUpdate(p.values(), p.velocity(), gradient, from, to, learningRate, momentum,
+                1f / samples);
     }
 }

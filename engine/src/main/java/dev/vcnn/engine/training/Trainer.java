@@ -33,8 +33,9 @@ public final class Trainer implements AutoCloseable {
     /** The fewest images in a shard, and the most shards in a batch: see {@link #shardSize}. */
     static final int MIN_SHARD = 4;
     static final int MAX_SHARDS = 16;
-    // floats per piece of the reduction, which threads claim like shards
-    private static final int REDUCE_CHUNK = 1 << 14;
+    // floats per piece of the reduction and update, which threads claim like shards: small enough that
+    // two threads finish the deep preset's 108,618 parameters within a piece of each other
+    private static final int REDUCE_CHUNK = 1 << 12;
 
     private final Network network;
     private final int threads;
@@ -55,10 +56,12 @@ public final class Trainer implements AutoCloseable {
     private int batchCount;
     private int batchShardSize;
     private int batchShards;
+    private Sgd batchSgd;
+    private int batchSamples;
     private int preparedBatch; // the batch size the shard buffers are ready (and zero) for, or 0
     private final AtomicInteger claim = new AtomicInteger();
-    private final WorkerPool.Task shardTask = this::computeShards;
-    private final WorkerPool.Task reduceTask = this::reduceShards;
+    private final WorkerPool.Task shardTask = this::computeShard;
+    private final WorkerPool.Task reduceTask = this::reduceAndUpdatePieces;
     private final WorkerPool.Task evaluateTask = this::evaluateRange;
     private final WorkerPool.Task forwardTask = this::forwardRange;
     private Examples evaluated;
@@ -174,16 +177,12 @@ public final class Trainer implements AutoCloseable {
             window.start(epoch);
             for (int first = 0; first < order.length; first += batchSize) {
                 int count = Math.min(batchSize, order.length - first);
-                computeBatch(data, order, first, count);
+                computeShards(data, order, first, count);
                 for (int j = 0; j < count; j++) {
                     int step = first + j + 1;
                     if (j == count - 1) {
-                        // as the sequential loop: the update comes with the batch's last sample, before
-                        // its checks, and the shard sums (in buffer 0 now) go back to zero for the next batch
-                        sgd.update(network, shardGradients[0], count);
-                        for (float[] sum : shardGradients[0]) {
-                            Arrays.fill(sum, 0f);
-                        }
+                        // as the sequential loop: the update comes with the batch's last sample, before its checks
+                        reduceAndUpdate(sgd, count);
                     }
                     window.add(step, losses[j], predicted[j] == data.label(order[first + j]),
                             step == order.length);
@@ -210,11 +209,8 @@ public final class Trainer implements AutoCloseable {
             prepareShards(sgd.batchSize());
         }
         preparedBatch = 0; // until the step has ended well, its buffers may hold sums
-        computeBatch(data, examples, 0, examples.length);
-        sgd.update(network, shardGradients[0], examples.length);
-        for (float[] sum : shardGradients[0]) {
-            Arrays.fill(sum, 0f);
-        }
+        computeShards(data, examples, 0, examples.length);
+        reduceAndUpdate(sgd, examples.length);
         preparedBatch = sgd.batchSize();
         double loss = 0;
         for (int j = 0; j < examples.length; j++) {
@@ -279,8 +275,8 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
-    // every shard's gradient sum on the pool, then the sums reduced into shard 0's buffers
-    private void computeBatch(Examples data, int[] order, int first, int count) {
+    // every shard's gradient sum on the pool, with each sample's loss and predicted class
+    private void computeShards(Examples data, int[] order, int first, int count) {
         batchData = data;
         batchOrder = order;
         batchStart = first;
@@ -288,13 +284,18 @@ public final class Trainer implements AutoCloseable {
         batchShards = (count + batchShardSize - 1) / batchShardSize;
         claim.set(0);
         pool.run(shardTask);
-        if (batchShards > 1) {
-            claim.set(0);
-            pool.run(reduceTask);
-        }
     }
 
-    private void computeShards(int worker) {
+    // the shard sums added up, the update taken and every shard buffer zeroed for the next batch, piece
+    // by piece on the pool: one pass over the gradients and parameters, on every thread
+    private void reduceAndUpdate(Sgd sgd, int samples) {
+        batchSgd = sgd;
+        batchSamples = samples;
+        claim.set(0);
+        pool.run(reduceTask);
+    }
+
+    private void computeShard(int worker) {
         Network replica = replicas[worker];
         List<Parameter> parameters = replica.parameters();
         float[] input = images[worker];
@@ -325,10 +326,13 @@ public final class Trainer implements AutoCloseable {
     }
 
     // the fixed tree: at stride 1, 2, 4, ... shard i adds shard i + stride for every i that is a
-    // multiple of 2 * stride; piece by piece of each parameter, so any thread may do any piece
-    private void reduceShards(int worker) {
+    // multiple of 2 * stride; piece by piece of each parameter, so any thread may do any piece. Each
+    // piece's sum then updates that piece of the parameter (an element's update reads that element
+    // alone); every shard's piece is zero again afterwards
+    private void reduceAndUpdatePieces(int worker) {
         int pieces = reducePieces.length / 3;
         int shards = batchShards;
+        List<Parameter> parameters = network.parameters();
         for (int k = claim.getAndIncrement(); k < pieces; k = claim.getAndIncrement()) {
             int p = reducePieces[3 * k];
             int from = reducePieces[3 * k + 1];
@@ -337,14 +341,14 @@ public final class Trainer implements AutoCloseable {
                 for (int i = 0; i + stride < shards; i += 2 * stride) {
                     float[] sums = shardGradients[i][p];
                     float[] other = shardGradients[i + stride][p];
-                    for (int e = from; e < to; e++) {
+                    for (int e = from; e < to; e++) { // each added shard zeroed as it is read: one pass
                         sums[e] += other[e];
+                        other[e] = 0f;
                     }
                 }
             }
-            for (int i = 1; i < shards; i++) {
-                Arrays.fill(shardGradients[i][p], from, to, 0f);
-            }
+            batchSgd.update(network.kernels(), parameters.get(p), shardGradients[0][p], from, to, batchSamples);
+            Arrays.fill(shardGradients[0][p], from, to, 0f);
         }
     }
 

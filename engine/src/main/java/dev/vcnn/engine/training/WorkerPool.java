@@ -21,9 +21,11 @@ final class WorkerPool implements AutoCloseable {
         void run(int worker);
     }
 
-    // a wake-up takes tens of microseconds once parked; a step of the deep net takes milliseconds, so
-    // a short spin covers the quick back-to-back runs (shards, then the reduction) without burning a core
-    private static final int SPINS = 2_000;
+    // a wake-up takes 50-100 us once parked (measured on these VMs), as long as the reduction of a
+    // deep batch; so a participant that is done spins this long before it parks: long enough to cover
+    // the gap between back-to-back runs (shards, reduction, the next batch's shards) and the wait
+    // for a slower shard, short enough that an idle pool leaves the cores alone
+    private static final long SPIN_NANOS = 200_000;
 
     private final Thread[] threads;    // [size - 1]; worker k + 1 runs on threads[k]
     private final Throwable[] failures; // [size], cleared by each run
@@ -73,8 +75,9 @@ final class WorkerPool implements AutoCloseable {
             failures[0] = e;
         }
         if (threads.length > 0) {
-            for (int spin = 0; running.get() != 0; spin++) {
-                if (spin < SPINS) {
+            long spinUntil = System.nanoTime() + SPIN_NANOS;
+            while (running.get() != 0) {
+                if (System.nanoTime() - spinUntil < 0) {
                     Thread.onSpinWait();
                 } else {
                     LockSupport.park(this);
@@ -94,8 +97,9 @@ final class WorkerPool implements AutoCloseable {
     private void work(int worker) {
         int seen = 0;
         while (true) {
-            for (int spin = 0; generation == seen && !closed; spin++) {
-                if (spin < SPINS) {
+            long spinUntil = System.nanoTime() + SPIN_NANOS;
+            while (generation == seen && !closed) {
+                if (System.nanoTime() - spinUntil < 0) {
                     Thread.onSpinWait();
                 } else {
                     LockSupport.park(this);

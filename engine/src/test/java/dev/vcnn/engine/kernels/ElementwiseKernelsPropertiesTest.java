@@ -11,6 +11,8 @@ import net.jqwik.api.lifecycle.AddLifecycleHook;
 
 import java.util.Random;
 
+import static org.junit.jupiter.api.Assertions.fail;
+
 /**
  * The element-wise kernels, vector against scalar: per-channel bias and channel sums, ReLU forward
  * and backward, addInto and the momentum step. All but the channel sums must agree bit for bit, so
@@ -88,10 +90,35 @@ class ElementwiseKernelsPropertiesTest {
     }
 
     @Property(tries = TRIES)
-    void momentumUpdateAgrees(@ForAll("lengths") int n, @ForAll("learningRates") float lr,
+    void momentumUpdateAgrees(@ForAll("lengths") int n, @ForAll @IntRange(min = 0, max = 40) int from,
+                              @ForAll("learningRates") float lr,
                               @ForAll("momenta") float momentum, @ForAll("gradScales") float gradScale,
                               @ForAll boolean specials, @ForAll Palette palette, @ForAll long seed) {
-        checkMomentum(n, lr, momentum, gradScale, specials, palette, seed);
+        checkMomentum(Math.min(from, n), n, lr, momentum, gradScale, specials, palette, seed);
+    }
+
+    // the trainer updates a large parameter in pieces, on whichever thread claims each: the same bits
+    @Property(tries = TRIES)
+    void momentumUpdateInPiecesIsTheWholeUpdate(@ForAll("lengths") int n, @ForAll long seed) {
+        Random random = new Random(seed);
+        float[] params = draw(random, Palette.MIXED, n, false);
+        float[] velocity = draw(random, Palette.MIXED, n, false);
+        float[] grads = draw(random, Palette.MIXED, n, false);
+        int cut1 = random.nextInt(n + 1);
+        int cut2 = cut1 + random.nextInt(n - cut1 + 1);
+        String context = kernels.context("sgdMomentumUpdate in pieces", "N=" + n + " cuts " + cut1 + ", " + cut2);
+        float[] wholeParams = params.clone();
+        float[] wholeVelocity = velocity.clone();
+        float[] piecesParams = params.clone();
+        float[] piecesVelocity = velocity.clone();
+        kernels.onVector(context, vector -> {
+            vector.sgdMomentumUpdate(wholeParams, wholeVelocity, grads, 0, n, 0.05f, 0.9f, 0.125f);
+            vector.sgdMomentumUpdate(piecesParams, piecesVelocity, grads, cut2, n, 0.05f, 0.9f, 0.125f);
+            vector.sgdMomentumUpdate(piecesParams, piecesVelocity, grads, 0, cut1, 0.05f, 0.9f, 0.125f);
+            vector.sgdMomentumUpdate(piecesParams, piecesVelocity, grads, cut1, cut2, 0.05f, 0.9f, 0.125f);
+        });
+        Agreement.exactlyUpToNaNBits(context, "velocity", Layout.of("k", n), piecesVelocity, wholeVelocity);
+        Agreement.exactlyUpToNaNBits(context, "params", Layout.of("k", n), piecesParams, wholeParams);
     }
 
     // the deep network's conv activations (16 of 26x26, 32 of 11x11) and the seed's (8 of 13x13)
@@ -116,7 +143,7 @@ class ElementwiseKernelsPropertiesTest {
                     checkReluForward(n, specials, true, palette, n);
                     checkReluBackward(n, specials, palette, n);
                     checkAddInto(n, specials, palette, n);
-                    checkMomentum(n, 0.01f, 0.9f, 1f / 32, specials, palette, n);
+                    checkMomentum(0, n, 0.01f, 0.9f, 1f / 32, specials, palette, n);
                 }
             }
         }
@@ -224,26 +251,33 @@ class ElementwiseKernelsPropertiesTest {
         Padded.assertUntouchedPast(context, "sums", vectorSums, n);
     }
 
-    private void checkMomentum(int n, float lr, float momentum, float gradScale, boolean specials, Palette palette,
-                               long seed) {
+    // the update of [from, n) of arrays of n; the elements before from must keep their values
+    private void checkMomentum(int from, int n, float lr, float momentum, float gradScale, boolean specials,
+                               Palette palette, long seed) {
         Random random = new Random(seed);
         float[] params = draw(random, palette, n, specials);
         float[] velocity = draw(random, palette, n, specials);
         float[] grads = draw(random, palette, n, specials);
-        String context = kernels.context("sgdMomentumUpdate", "N=" + n + " lr=" + lr + " momentum=" + momentum
-                + " gradScale=" + gradScale + specialsNote(specials));
+        String context = kernels.context("sgdMomentumUpdate", "from=" + from + " to=" + n + " lr=" + lr
+                + " momentum=" + momentum + " gradScale=" + gradScale + specialsNote(specials));
         float[] scalarParams = Padded.inOut(params);
         float[] vectorParams = Padded.inOut(params);
         float[] scalarVelocity = Padded.inOut(velocity);
         float[] vectorVelocity = Padded.inOut(velocity);
-        kernels.scalar.sgdMomentumUpdate(scalarParams, scalarVelocity, grads, n, lr, momentum, gradScale);
+        kernels.scalar.sgdMomentumUpdate(scalarParams, scalarVelocity, grads, from, n, lr, momentum, gradScale);
         kernels.onVector(context, vector -> vector.sgdMomentumUpdate(
-                vectorParams, vectorVelocity, grads, n, lr, momentum, gradScale));
+                vectorParams, vectorVelocity, grads, from, n, lr, momentum, gradScale));
 
         Agreement.exactlyUpToNaNBits(context, "velocity", Layout.of("k", n), vectorVelocity, scalarVelocity);
         Padded.assertUntouchedPast(context, "velocity", vectorVelocity, n);
         Agreement.exactlyUpToNaNBits(context, "params", Layout.of("k", n), vectorParams, scalarParams);
         Padded.assertUntouchedPast(context, "params", vectorParams, n);
+        for (int k = 0; k < from; k++) {
+            if (Float.floatToRawIntBits(vectorParams[k]) != Float.floatToRawIntBits(params[k])
+                    || Float.floatToRawIntBits(vectorVelocity[k]) != Float.floatToRawIntBits(velocity[k])) {
+                fail(context + ": changed element " + k + ", before the piece");
+            }
+        }
     }
 
     // n values from the palette; with specials, about one in eight replaced by NaN, +-0, +-inf or +-MIN_VALUE
