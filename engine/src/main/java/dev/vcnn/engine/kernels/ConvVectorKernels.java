@@ -428,43 +428,58 @@ final class ConvVectorKernels {
                         Math.min(v * LANES, last), Math.min((v + 1) * LANES, last), Math.min((v + 2) * LANES, last));
             }
         }
-        // the last 1..3 outputs one at a time, 4 vectors a pass, rather than a 4-output pass that
-        // repeats the last output: 5.0 us against 7.1 us for the 1 -> 16 on 28x28 input gradient
-        // (one output), a tie at two (2 -> 8 on 13x13: 1.22 against 1.17 us)
+        // the last 1..3 outputs one at a time, 8 vectors a pass, rather than a 4-output pass that
+        // repeats the last output: 5.0 us against 7.1 us for the 1 -> 16 on 28x28 input gradient (one
+        // output) with 4 vectors a pass, a tie at two (2 -> 8 on 13x13: 1.22 against 1.17 us); 8 chains
+        // cover the FMA latency of both FMA units, 4 left them half idle
         for (; o < outputs; o++) {
-            for (int v = 0; v < vectors; v += 4) {
+            for (int v = 0; v < vectors; v += 8) {
                 wideConvPassOne(src, srcPlane, sources, width, weights, oStride, kStride, t0, dt, o,
                         dst, dstPlane, Math.min(v * LANES, last), Math.min((v + 1) * LANES, last),
-                        Math.min((v + 2) * LANES, last), Math.min((v + 3) * LANES, last));
+                        Math.min((v + 2) * LANES, last), Math.min((v + 3) * LANES, last),
+                        Math.min((v + 4) * LANES, last), Math.min((v + 5) * LANES, last),
+                        Math.min((v + 6) * LANES, last), Math.min((v + 7) * LANES, last));
             }
         }
     }
 
-    // wideConv for output o alone at wide positions q0.., q1.., q2.., q3..: four chains, each loaded
-    // source vector feeding one
+    // wideConv for output o alone at wide positions q0.., ..., q7..: eight chains, each loaded source
+    // vector feeding one
     static void wideConvPassOne(float[] src, int srcPlane, int sources, int width,
                                 float[] weights, int oStride, int kStride, int t0, int dt,
-                                int o, float[] dst, int dstPlane, int q0, int q1, int q2, int q3) {
+                                int o, float[] dst, int dstPlane, int q0, int q1, int q2, int q3,
+                                int q4, int q5, int q6, int q7) {
         FloatVector zero = FloatVector.zero(FLOAT);
-        FloatVector a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+        FloatVector a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero, a6 = zero, a7 = zero;
         for (int k = 0; k < sources; k++) {
             int w = o * oStride + k * kStride + t0;
             for (int i = 0; i < 3; i++) {
                 int row = k * srcPlane + i * width;
                 for (int j = 0; j < 3; j++) {
                     FloatVector c = FloatVector.broadcast(FLOAT, weights[w]);
-                    a0 = FloatVector.fromArray(FLOAT, src, row + j + q0).fma(c, a0);
-                    a1 = FloatVector.fromArray(FLOAT, src, row + j + q1).fma(c, a1);
-                    a2 = FloatVector.fromArray(FLOAT, src, row + j + q2).fma(c, a2);
-                    a3 = FloatVector.fromArray(FLOAT, src, row + j + q3).fma(c, a3);
+                    int at = row + j;
+                    a0 = FloatVector.fromArray(FLOAT, src, at + q0).fma(c, a0);
+                    a1 = FloatVector.fromArray(FLOAT, src, at + q1).fma(c, a1);
+                    a2 = FloatVector.fromArray(FLOAT, src, at + q2).fma(c, a2);
+                    a3 = FloatVector.fromArray(FLOAT, src, at + q3).fma(c, a3);
+                    a4 = FloatVector.fromArray(FLOAT, src, at + q4).fma(c, a4);
+                    a5 = FloatVector.fromArray(FLOAT, src, at + q5).fma(c, a5);
+                    a6 = FloatVector.fromArray(FLOAT, src, at + q6).fma(c, a6);
+                    a7 = FloatVector.fromArray(FLOAT, src, at + q7).fma(c, a7);
                     w += dt;
                 }
             }
         }
-        a0.intoArray(dst, o * dstPlane + q0);
-        a1.intoArray(dst, o * dstPlane + q1);
-        a2.intoArray(dst, o * dstPlane + q2);
-        a3.intoArray(dst, o * dstPlane + q3);
+        // repeated positions (passes past the last vector) are written with the same sums
+        int plane = o * dstPlane;
+        a0.intoArray(dst, plane + q0);
+        a1.intoArray(dst, plane + q1);
+        a2.intoArray(dst, plane + q2);
+        a3.intoArray(dst, plane + q3);
+        a4.intoArray(dst, plane + q4);
+        a5.intoArray(dst, plane + q5);
+        a6.intoArray(dst, plane + q6);
+        a7.intoArray(dst, plane + q7);
     }
 
     // wideConv for outputs o..o+3 at wide positions q0.., q1.., q2..: 12 chains in registers
