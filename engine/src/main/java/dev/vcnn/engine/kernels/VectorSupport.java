@@ -87,14 +87,19 @@ final class VectorSupport {
     // vectors before it covered up to loopBound(n), so its lanes below loopBound(n) - (n - LANES) are
     // counted already. This mask selects the rest.
     static VectorMask<Float> lanesNotYetCounted(int n) {
-        return FloatVector.fromArray(FLOAT, LANE_NUMBERS, 0)
-                .compare(VectorOperators.GE, FLOAT.loopBound(n) - (n - LANES));
+        return lanesFrom(FLOAT.loopBound(n) - (n - LANES));
+    }
+
+    // lanes first..L-1; lanesFrom(0) is every lane, for a block whose lanes are all new
+    static VectorMask<Float> lanesFrom(int first) {
+        return FloatVector.fromArray(FLOAT, LANE_NUMBERS, 0).compare(VectorOperators.GE, first);
     }
 
     // The calling thread's work arrays, grown to the largest shape it has seen and then reused, so a
     // call allocates nothing once a shape has been seen; per thread, as kernels may run concurrently
     static final class Scratch {
         final float[] lanes = new float[18 * LANES]; // the accumulators of a filter-gradient pass
+        final float[] denseBlock = new float[16 * LANES]; // the accumulators of a batch dense forward block
         float[] split = new float[0];                 // an image split into even and odd columns
         float[] windowMax = new float[0];             // conv + pool: the max of each window's top row
         int[] windowAt = new int[0];                  // and where it is
