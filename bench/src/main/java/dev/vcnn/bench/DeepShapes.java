@@ -79,7 +79,8 @@ final class DeepShapes {
      * FLOP of one call of the {@link DeepBenchmarks} or {@link NetworkBenchmarks} row {@code benchmark}; 0 if
      * unknown. A batch row does its per-sample row's work for each of its {@link #BATCH} samples (the dense
      * batch backward, dx = W^T dOut and dW += outer(dOut, x), is two multiply-adds per weight, as the fused
-     * per-sample backward).
+     * per-sample backward). Its dW half is a multiply and a separate add, not an FMA, and the add runs
+     * beside the FMAs (on Zen 4 in pipes of its own), so that row can pass the FMA-chain "peak".
      */
     static long flops(String benchmark) {
         if (benchmark.endsWith(BATCH_SUFFIX)) {
