@@ -23,10 +23,11 @@ import static dev.vcnn.engine.kernels.Tolerance.magnitudes;
  * do: sums within {@link Tolerance}, dWeights and dBiases exactly.
  *
  * <p>Sample counts run 1..9 around the register block of four, plus larger ones; inputs straddle the
- * lane count (shorter than a vector, leftover blocks, shifted tails) up to about 3L, plus 127..129
- * and the deep network's 800; outputs 1..20 (odd ones pair with themselves) and 128. dWeights and
- * dBiases start nonzero, as earlier gradients of the batch. Values are distinct Gaussians at mixed
- * scales, so a term taken from the wrong sample, lane or block changes the bits, or a {@link Palette}.
+ * lane count (shorter than a vector, leftover blocks, shifted tails) up to 40 or 3L + 4, plus 127..129
+ * and the deep network's 800; outputs 1..20 (around the kernels' blocks of four and two) and 128.
+ * dWeights and dBiases start nonzero, as earlier gradients of the batch. Values are distinct Gaussians
+ * at mixed scales, so a term taken from the wrong sample, lane or block changes the bits, or a
+ * {@link Palette}.
  */
 @AddLifecycleHook(SkipUnlessVectors.class)
 class DenseBatchKernelsPropertiesTest {
