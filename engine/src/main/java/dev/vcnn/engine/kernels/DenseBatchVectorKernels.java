@@ -244,11 +244,12 @@ final class DenseBatchVectorKernels {
     // each column dWeights comes first: each of its blocks is loaded once, gets dLogits[s][o] * x[s]
     // added for s = 0, 1, ... in turn (a mul then an add, not an FMA, as per sample: the same numbers
     // in the same order, with S times less memory traffic) and is stored once, four outputs at a
-    // time; a tail block keeps its lanes already counted, as per sample. Then dx: each (sample, block) is an FMA chain over o from
-    // zero, as per sample, four samples at a time so that each weight vector loaded feeds four chains.
-    // Not all S from one load: that takes S accumulators per block, past the 32 registers, and kept in
-    // memory they cost a load and a store per FMA. The weight column (O x 2L floats) stays in L1
-    // between the blocks of four. Inputs shorter than one vector go to the reference, as per sample
+    // time; a tail block keeps its lanes already counted, as per sample. Then dx: each (sample, block)
+    // is an FMA chain over o from zero, as per sample, four samples at a time so that each weight
+    // vector loaded feeds four chains. Not all S from one load: that takes S accumulators per block,
+    // past the 32 registers, and kept in memory they cost a load and a store per FMA (eight samples at
+    // a time gained 2%). The weight column (O x 2L floats) stays in L1 between the blocks of four.
+    // Inputs shorter than one vector go to the reference, as per sample
     static void denseBackwardBatch(float[] x, int samples, int inputs, float[] weights, int outputs,
                                    float[] dLogits, float[] dx, float[] dWeights, float[] dBiases) {
         if (inputs < LANES) {
