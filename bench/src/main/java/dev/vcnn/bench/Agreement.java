@@ -73,6 +73,19 @@ final class Agreement {
             System.arraycopy(weights, 0, d.weights, 0, weights.length);
             System.arraycopy(biases, 0, d.biases, 0, biases.length);
         }
+        // the batch rows: the conv ones call the per-image kernels checked above
+        for (DeepInputs.DenseBatch d : new DeepInputs.DenseBatch[] {in.dense1Batch, in.dense2Batch}) {
+            DeepShapes.Dense s = d.shape;
+            String where = in.shape + " " + s + " x " + DeepShapes.BATCH;
+            compare("denseForwardBatch", where, in.scalar, in.vector, k -> k.denseForwardBatch(d.x, DeepShapes.BATCH,
+                    s.inputs(), d.weights, d.biases, s.outputs(), d.out), () -> d.out);
+            compare("denseBackwardBatch", where, in.scalar, in.vector, k -> {
+                Arrays.fill(d.dWeights, 0f);
+                Arrays.fill(d.dBiases, 0f);
+                k.denseBackwardBatch(d.x, DeepShapes.BATCH, s.inputs(), d.weights, s.outputs(), d.dOut, d.dx,
+                        d.dWeights, d.dBiases);
+            }, () -> concat(d.dx, concat(d.dWeights, d.dBiases)));
+        }
     }
 
     private static void compare(String kernel, KernelInputs in, Consumer<Kernels> run,

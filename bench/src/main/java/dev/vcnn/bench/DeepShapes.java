@@ -43,6 +43,11 @@ final class DeepShapes {
         }
     }
 
+    /** Samples per call of the batch rows ({@code ...Batch32}): a training group of 32 images. */
+    static final int BATCH = 32;
+    /** What ends a batch row's name, before {@code Scalar} or {@code Vector}. */
+    static final String BATCH_SUFFIX = "Batch" + BATCH;
+
     static final Conv CONV1 = new Conv(1, 28, 28, 16);
     static final Conv CONV2 = new Conv(16, 13, 13, 32);
     static final Dense DENSE1 = new Dense(32 * 5 * 5, 128);
@@ -65,8 +70,22 @@ final class DeepShapes {
                 + 2 * CONV2.flops();
     }
 
-    /** FLOP of one call of the {@link DeepBenchmarks} or {@link NetworkBenchmarks} row {@code benchmark}; 0 if unknown. */
+    /** Images one call of the row {@code benchmark} works on: {@link #BATCH} for a batch row, else 1. */
+    static int images(String benchmark) {
+        return benchmark.endsWith(BATCH_SUFFIX) ? BATCH : 1;
+    }
+
+    /**
+     * FLOP of one call of the {@link DeepBenchmarks} or {@link NetworkBenchmarks} row {@code benchmark}; 0 if
+     * unknown. A batch row does its per-sample row's work for each of its {@link #BATCH} samples (the dense
+     * batch backward, dx = W^T dOut and dW += outer(dOut, x), is two multiply-adds per weight, as the fused
+     * per-sample backward). Its dW half is a multiply and a separate add, not an FMA, and the add runs
+     * beside the FMAs (on Zen 4 in pipes of its own), so that row can pass the FMA-chain "peak".
+     */
     static long flops(String benchmark) {
+        if (benchmark.endsWith(BATCH_SUFFIX)) {
+            return BATCH * flops(benchmark.substring(0, benchmark.length() - BATCH_SUFFIX.length()));
+        }
         return switch (benchmark) {
             case "conv1Forward", "conv1FilterGradient", "conv1InputGradient" -> CONV1.flops();
             case "conv2Forward", "conv2FilterGradient", "conv2InputGradient" -> CONV2.flops();

@@ -30,11 +30,12 @@ import java.util.TreeMap;
  *
  * <pre>java --add-modules=jdk.incubator.vector -cp bench/target/benchmarks.jar dev.vcnn.bench.Report [--quick|--deep] [--mnist DIR]</pre>
  * Default: the seed's, the large and the deep preset's shapes ({@link DeepBenchmarks}: each layer's
- * kernels; {@link NetworkBenchmarks}: the whole step and inference), 3 x 1 s warm-up and 5 x 1 s
- * measurement per benchmark, the seed-shape training step and inference in three JVMs each (about 12 minutes).
+ * kernels, per image and over a group of 32; {@link NetworkBenchmarks}: the whole step and inference),
+ * 3 x 1 s warm-up and 5 x 1 s measurement per benchmark, the seed-shape training step and inference in
+ * three JVMs each (about 15 minutes).
  * {@code --quick}: the seed's shape only, 2 x 1 s warm-up and 3 x 0.3 s measurement (under 2 minutes).
- * {@code --deep}: the deep preset's rows and the peak only (about 4 minutes; with {@code --quick}, at its
- * lengths, about 1.5). {@code --mnist DIR}: the MNIST folder that {@code bench/peers/torch_deep.py} trains
+ * {@code --deep}: the deep preset's rows and the peak only (about 7 minutes; with {@code --quick}, at its
+ * lengths, about 3). {@code --mnist DIR}: the MNIST folder that {@code bench/peers/torch_deep.py} trains
  * on, for the line that sets the deep preset against PyTorch's.
  * The warm-up stays a full 2 s even then: until C2 has compiled a vector kernel it runs interpreted or
  * C1-compiled Vector API code, which boxes every vector and is hundreds of times slower than scalar.
@@ -179,8 +180,10 @@ public final class Report {
             long flops = row.shape().equals(DeepShapes.NAME) ? DeepShapes.flops(row.name())
                     : flops(row.name(), Shapes.valueOf(row.shape()));
             double gflops = flops > 0 ? flops / vector.medianNanos() : Double.NaN;
+            // a batch row's call covers several images: its times also per image, to set beside the batch-1 row
+            int images = row.shape().equals(DeepShapes.NAME) ? DeepShapes.images(row.name()) : 1;
             out.printf("| %s | %s | %s | %s | %.1fx | %s | %s | %s / %s |%n",
-                    row.name(), row.shape(), time(scalar.medianNanos()), time(vector.medianNanos()),
+                    row.name(), row.shape(), time(scalar.medianNanos(), images), time(vector.medianNanos(), images),
                     scalar.medianNanos() / vector.medianNanos(),
                     flops > 0 ? String.format("%.1f", gflops) : "-",
                     flops > 0 ? String.format("%.1f%%", 100 * gflops / peakGflops) : "-",
@@ -188,7 +191,9 @@ public final class Report {
         }
         out.println();
         out.println("Times are medians over measurement iterations of the mean time per call; images/s = 1e9 / "
-                + "trainingStep or inference time.");
+                + "trainingStep or inference time. A " + DeepShapes.BATCH_SUFFIX + " row times one call over "
+                + DeepShapes.BATCH + " images (the dense layers through the batch kernels, the convolutions as "
+                + DeepShapes.BATCH + " per-image calls), also given per image beside the batch-1 row above it.");
         for (Map.Entry<Row, Measured[]> entry : rows.entrySet()) {
             Measured scalar = entry.getValue()[0];
             Measured vector = entry.getValue()[1];
@@ -271,6 +276,11 @@ public final class Report {
             }
         }
         return Double.NaN;
+    }
+
+    // a call's time, and for a call over several images its time per image: "45.10 us (1.41 us/image)"
+    private static String time(double nanos, int images) {
+        return images == 1 ? time(nanos) : time(nanos) + " (" + time(nanos / images) + "/image)";
     }
 
     private static String time(double nanos) {

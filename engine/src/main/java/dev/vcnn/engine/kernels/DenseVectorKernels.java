@@ -30,11 +30,19 @@ final class DenseVectorKernels {
             SCALAR.denseForward(x, inputs, weights, biases, outputs, logits);
             return;
         }
+        denseForwardRow(x, 0, inputs, weights, biases, outputs, logits, 0);
+    }
+
+    // denseForward of the row x[xAt..xAt+I) into logits[logitsAt..logitsAt+O), for inputs >= L; the
+    // batch kernel runs the samples past its last block of four through this, so that they are summed
+    // exactly as a per-sample call sums them
+    static void denseForwardRow(float[] x, int xAt, int inputs, float[] weights, float[] biases, int outputs,
+                                float[] logits, int logitsAt) {
         int bound = FLOAT.loopBound(inputs);
         int pairBound = bound - bound % (2 * LANES);
         int last = inputs - LANES;
         VectorMask<Float> fresh = lanesNotYetCounted(inputs);
-        FloatVector lastX = FloatVector.zero(FLOAT).blend(FloatVector.fromArray(FLOAT, x, last), fresh);
+        FloatVector lastX = FloatVector.zero(FLOAT).blend(FloatVector.fromArray(FLOAT, x, xAt + last), fresh);
         float[] scratch = SCRATCH.get().lanes;
         for (int o = 0; o < outputs; o += 2) {
             int p = Math.min(o + 1, outputs - 1); // an odd last output pairs with itself
@@ -43,15 +51,15 @@ final class DenseVectorKernels {
             FloatVector o0 = FloatVector.zero(FLOAT), o1 = o0, p0 = o0, p1 = o0;
             int i = 0;
             for (; i < pairBound; i += 2 * LANES) {
-                FloatVector x0 = FloatVector.fromArray(FLOAT, x, i);
-                FloatVector x1 = FloatVector.fromArray(FLOAT, x, i + LANES);
+                FloatVector x0 = FloatVector.fromArray(FLOAT, x, xAt + i);
+                FloatVector x1 = FloatVector.fromArray(FLOAT, x, xAt + i + LANES);
                 o0 = FloatVector.fromArray(FLOAT, weights, oRow + i).fma(x0, o0);
                 o1 = FloatVector.fromArray(FLOAT, weights, oRow + i + LANES).fma(x1, o1);
                 p0 = FloatVector.fromArray(FLOAT, weights, pRow + i).fma(x0, p0);
                 p1 = FloatVector.fromArray(FLOAT, weights, pRow + i + LANES).fma(x1, p1);
             }
             if (i < bound) {
-                FloatVector x0 = FloatVector.fromArray(FLOAT, x, i);
+                FloatVector x0 = FloatVector.fromArray(FLOAT, x, xAt + i);
                 o0 = FloatVector.fromArray(FLOAT, weights, oRow + i).fma(x0, o0);
                 p0 = FloatVector.fromArray(FLOAT, weights, pRow + i).fma(x0, p0);
             }
@@ -59,8 +67,8 @@ final class DenseVectorKernels {
                 o1 = FloatVector.fromArray(FLOAT, weights, oRow + last).fma(lastX, o1);
                 p1 = FloatVector.fromArray(FLOAT, weights, pRow + last).fma(lastX, p1);
             }
-            logits[o] = biases[o] + sumLanes(o0.add(o1), scratch);
-            logits[p] = biases[p] + sumLanes(p0.add(p1), scratch);
+            logits[logitsAt + o] = biases[o] + sumLanes(o0.add(o1), scratch);
+            logits[logitsAt + p] = biases[p] + sumLanes(p0.add(p1), scratch);
         }
     }
 

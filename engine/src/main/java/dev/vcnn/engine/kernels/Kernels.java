@@ -91,16 +91,8 @@ public interface Kernels {
      * implementation read each weight row once per group instead of once per sample.
      * x [S][I]; weights [O][I]; biases [O]; logits [S][O] (overwritten).
      */
-    default void denseForwardBatch(float[] x, int samples, int inputs, float[] weights, float[] biases, int outputs,
-                                   float[] logits) {
-        float[] row = new float[inputs];
-        float[] out = new float[outputs];
-        for (int s = 0; s < samples; s++) {
-            System.arraycopy(x, s * inputs, row, 0, inputs);
-            denseForward(row, inputs, weights, biases, outputs, out);
-            System.arraycopy(out, 0, logits, s * outputs, outputs);
-        }
-    }
+    void denseForwardBatch(float[] x, int samples, int inputs, float[] weights, float[] biases, int outputs,
+                           float[] logits);
 
     /**
      * {@link #denseBackward} for a group of samples, the same numbers bit for bit as calling it for
@@ -108,20 +100,8 @@ public interface Kernels {
      * to skip), {@code dWeights[o][i] += dLogits[s][o] * x[s][i]} and {@code dBiases[o] += dLogits[s][o]}
      * added sample after sample. x and dx [S][I]; weights and dWeights [O][I]; dLogits [S][O]; dBiases [O].
      */
-    default void denseBackwardBatch(float[] x, int samples, int inputs, float[] weights, int outputs,
-                                    float[] dLogits, float[] dx, float[] dWeights, float[] dBiases) {
-        float[] row = new float[inputs];
-        float[] dRow = dx == null ? null : new float[inputs];
-        float[] dOut = new float[outputs];
-        for (int s = 0; s < samples; s++) {
-            System.arraycopy(x, s * inputs, row, 0, inputs);
-            System.arraycopy(dLogits, s * outputs, dOut, 0, outputs);
-            denseBackward(row, inputs, weights, outputs, dOut, dRow, dWeights, dBiases);
-            if (dx != null) {
-                System.arraycopy(dRow, 0, dx, s * inputs, inputs);
-            }
-        }
-    }
+    void denseBackwardBatch(float[] x, int samples, int inputs, float[] weights, int outputs,
+                            float[] dLogits, float[] dx, float[] dWeights, float[] dBiases);
 
     /**
      * Numerically stable softmax: {@code probs[k] = exp(logits[k] - max) / sum_j exp(logits[j] - max)}.

@@ -206,6 +206,23 @@ public final class ScalarKernels implements Kernels {
         }
     }
 
+    // x [S][I]; weights [O][I]; biases [O]; logits [S][O]. Each row is summed exactly as denseForward
+    // sums it (i in order from 0f, then the bias), so the rows are bit for bit its results
+    @Override
+    public void denseForwardBatch(float[] x, int samples, int inputs, float[] weights, float[] biases, int outputs,
+                                  float[] logits) {
+        for (int s = 0; s < samples; s++) {
+            int xRow = s * inputs;
+            for (int o = 0; o < outputs; o++) {
+                float sum = 0f;
+                for (int i = 0; i < inputs; i++) {
+                    sum += weights[o * inputs + i] * x[xRow + i];
+                }
+                logits[s * outputs + o] = biases[o] + sum;
+            }
+        }
+    }
+
     @Override
     public void softmax(float[] logits, int n, float[] probs) {
         // subtracting the max changes nothing mathematically and keeps exp() from overflowing
@@ -306,6 +323,35 @@ public final class ScalarKernels implements Kernels {
                 dWeights[o * inputs + i] += dLogits[o] * x[i];
             }
             dBiases[o] += dLogits[o];
+        }
+    }
+
+    // x, dx [S][I]; weights, dWeights [O][I]; dLogits [S][O]; dBiases [O]. dx rows are summed as
+    // denseInputGradient sums them, and every gradient element gets the samples' terms added one by
+    // one for s = 0, 1, ...: bit for bit what denseBackward called for each sample in turn leaves
+    @Override
+    public void denseBackwardBatch(float[] x, int samples, int inputs, float[] weights, int outputs,
+                                   float[] dLogits, float[] dx, float[] dWeights, float[] dBiases) {
+        if (dx != null) {
+            for (int s = 0; s < samples; s++) {
+                for (int i = 0; i < inputs; i++) {
+                    float sum = 0f;
+                    for (int o = 0; o < outputs; o++) {
+                        sum += weights[o * inputs + i] * dLogits[s * outputs + o];
+                    }
+                    dx[s * inputs + i] = sum;
+                }
+            }
+        }
+        for (int o = 0; o < outputs; o++) {
+            for (int i = 0; i < inputs; i++) {
+                for (int s = 0; s < samples; s++) {
+                    dWeights[o * inputs + i] += dLogits[s * outputs + o] * x[s * inputs + i];
+                }
+            }
+            for (int s = 0; s < samples; s++) {
+                dBiases[o] += dLogits[s * outputs + o];
+            }
         }
     }
 

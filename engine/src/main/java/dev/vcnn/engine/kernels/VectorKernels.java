@@ -5,8 +5,9 @@ import jdk.incubator.vector.FloatVector;
 /**
  * The kernels on the Vector API. This class only chooses and checks the width and hands each call to
  * its operation family ({@code ConvVectorKernels}, {@code ConvPoolVectorKernels},
- * {@code PoolVectorKernels}, {@code DenseVectorKernels}, {@code ElementwiseVectorKernels}); those and
- * {@code VectorSupport} are the only classes that import {@code jdk.incubator.vector}.
+ * {@code PoolVectorKernels}, {@code DenseVectorKernels}, {@code DenseBatchVectorKernels},
+ * {@code ElementwiseVectorKernels}); those and {@code VectorSupport} are the only classes that import
+ * {@code jdk.incubator.vector}.
  *
  * <p>Lanes map to data like this: in pooling, and in the seed-shaped convolutions (one channel, rows
  * at least a vector wide), one vector holds consecutive columns (x, x+1, ...) of one output row;
@@ -118,6 +119,12 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void denseForwardBatch(float[] x, int samples, int inputs, float[] weights, float[] biases, int outputs,
+                                  float[] logits) {
+        DenseBatchVectorKernels.denseForwardBatch(x, samples, inputs, weights, biases, outputs, logits);
+    }
+
+    @Override
     public void softmax(float[] logits, int n, float[] probs) {
         DenseVectorKernels.softmax(logits, n, probs);
     }
@@ -157,6 +164,12 @@ final class VectorKernels implements Kernels {
     public void denseBackward(float[] x, int inputs, float[] weights, int outputs, float[] dLogits,
                               float[] dx, float[] dWeights, float[] dBiases) {
         DenseVectorKernels.denseBackward(x, inputs, weights, outputs, dLogits, dx, dWeights, dBiases);
+    }
+
+    @Override
+    public void denseBackwardBatch(float[] x, int samples, int inputs, float[] weights, int outputs,
+                                   float[] dLogits, float[] dx, float[] dWeights, float[] dBiases) {
+        DenseBatchVectorKernels.denseBackwardBatch(x, samples, inputs, weights, outputs, dLogits, dx, dWeights, dBiases);
     }
 
     @Override

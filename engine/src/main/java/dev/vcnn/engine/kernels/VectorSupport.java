@@ -31,12 +31,30 @@ final class VectorSupport {
     static final int[] LEFT_OFFSETS = new int[LANES];
     static final float[] LANE_NUMBERS = new float[LANES];
 
+    // Taking L lane sums at a time in sumStoredLanes' order (see DenseBatchVectorKernels.sumChains):
+    // level v (half h = L/2, L/4, ..., 1) folds two vectors P and Q, lanes 0..L-1 and L..2L-1 of
+    // selectFrom's index space, into FOLD_LOW[v] + FOLD_HIGH[v]: in runs of 2h lanes, the first h lanes
+    // of the result get P's run's two halves added, the next h lanes Q's. After log2(L) levels, lane
+    // n of the vector folded from L vectors holds the sum of vector BIT_REVERSED[n]
+    static final int LEVELS = Integer.numberOfTrailingZeros(LANES);
+    static final float[] FOLD_LOW = new float[LEVELS * LANES];
+    static final float[] FOLD_HIGH = new float[LEVELS * LANES];
+    static final int[] BIT_REVERSED = new int[LANES];
+
     static {
         for (int n = 0; n < LANES; n++) {
             LANE_NUMBERS[n] = n;
             LEFT_COLUMNS[n] = 2 * n;
             RIGHT_COLUMNS[n] = 2 * n + 1;
             LEFT_OFFSETS[n] = 2 * n;
+            BIT_REVERSED[n] = Integer.reverse(n) >>> (Integer.SIZE - LEVELS);
+        }
+        for (int level = 0, half = LANES / 2; half > 0; level++, half /= 2) {
+            for (int n = 0; n < LANES; n++) {
+                boolean fromP = (n / half) % 2 == 0;
+                FOLD_LOW[level * LANES + n] = fromP ? n : LANES + n - half;
+                FOLD_HIGH[level * LANES + n] = fromP ? n + half : LANES + n;
+            }
         }
     }
 
@@ -91,10 +109,20 @@ final class VectorSupport {
                 .compare(VectorOperators.GE, FLOAT.loopBound(n) - (n - LANES));
     }
 
+    // lanes first..L-1; lanesFrom(0) is every lane, for a block whose lanes are all new. Not called by
+    // lanesNotYetCounted: one more level of calls there left its mask boxed in the per-sample dense
+    // forward (48 B a call)
+    static VectorMask<Float> lanesFrom(int first) {
+        return FloatVector.fromArray(FLOAT, LANE_NUMBERS, 0).compare(VectorOperators.GE, first);
+    }
+
     // The calling thread's work arrays, grown to the largest shape it has seen and then reused, so a
     // call allocates nothing once a shape has been seen; per thread, as kernels may run concurrently
     static final class Scratch {
         final float[] lanes = new float[18 * LANES]; // the accumulators of a filter-gradient pass
+        final float[] denseChains = new float[2 * 16 * LANES]; // batch dense forward: a block's 16 o0 and o1
+        final float[] denseSums = new float[16];                // and their sums
+        float[] denseTails = new float[0];                      // and each sample's tail vector of x
         float[] split = new float[0];                 // an image split into even and odd columns
         float[] windowMax = new float[0];             // conv + pool: the max of each window's top row
         int[] windowAt = new int[0];                  // and where it is
@@ -106,6 +134,10 @@ final class VectorSupport {
         float[] wideWeights = new float[0];           // conv: filters transposed and flipped for dIn
         int[] filterRows = new int[0];                // conv: where each filter's dOut plane starts
         int[] filterStarts = new int[0];              // and its dFilters
+
+        float[] denseTails(int n) {
+            return denseTails = atLeast(denseTails, n);
+        }
 
         float[] split(int n) {
             return split = atLeast(split, n);

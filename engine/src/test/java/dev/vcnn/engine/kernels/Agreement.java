@@ -34,10 +34,20 @@ final class Agreement {
 
     /** Every element of {@code layout} is bit for bit the reference's (so 0 and -0 differ). */
     static void exactly(String context, String array, Layout layout, float[] vector, float[] scalar) {
+        exactly(context, array, layout, "vector", vector, "scalar", scalar);
+    }
+
+    /**
+     * As {@link #exactly(String, String, Layout, float[], float[])} for two results that are not
+     * vector against scalar, each named in a failure: e.g. a batch kernel's against the per-sample
+     * kernel's called for each sample.
+     */
+    static void exactly(String context, String array, Layout layout, String name, float[] values,
+                        String referenceName, float[] reference) {
         for (int k = 0; k < layout.size(); k++) {
-            if (Float.floatToRawIntBits(vector[k]) != Float.floatToRawIntBits(scalar[k])) {
-                fail(context + ": " + array + layout.at(k) + " of " + layout + ": vector " + describe(vector[k])
-                        + " but scalar " + scalar[k] + ", must be equal");
+            if (Float.floatToRawIntBits(values[k]) != Float.floatToRawIntBits(reference[k])) {
+                fail(context + ": " + array + layout.at(k) + " of " + layout + ": " + name + " " + describe(values[k])
+                        + " but " + referenceName + " " + reference[k] + ", must be equal");
             }
         }
     }
