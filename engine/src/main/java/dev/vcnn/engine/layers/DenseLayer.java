@@ -33,9 +33,8 @@ public final class DenseLayer implements GroupLayer {
 
     /** As {@link #DenseLayer(Kernels, int, Shape, int)}, with buffers for groups of up to {@code group} samples. */
     public DenseLayer(Kernels kernels, int index, Shape input, int outputs, int group) {
-        if (outputs < 1 || group < 0) {
-            throw new IllegalArgumentException("dense needs >= 1 output and a group of >= 0, got " + outputs
-                    + " and " + group);
+        if (outputs < 1) {
+            throw new IllegalArgumentException("dense needs >= 1 output, got " + outputs);
         }
         this.kernels = kernels;
         this.input = input;
@@ -46,8 +45,8 @@ public final class DenseLayer implements GroupLayer {
         this.out = new float[outputs];
         this.dIn = new float[inputs];
         this.group = group;
-        this.groupOut = new float[Math.multiplyExact(group, outputs)];
-        this.groupDIn = new float[Math.multiplyExact(group, inputs)];
+        this.groupOut = GroupRows.of(group, outputs);
+        this.groupDIn = GroupRows.of(group, inputs);
     }
 
     @Override
@@ -81,7 +80,7 @@ public final class DenseLayer implements GroupLayer {
     // x [count][I] -> logits [group][O]: each row as forward gives it, the weights read once per group
     @Override
     public float[] forwardGroup(float[] in, int count) {
-        checkCount(count);
+        GroupRows.check(count, group, this);
         lastGroupInput = in;
         kernels.denseForwardBatch(in, count, inputs, weight.values(), bias.values(), outputs, groupOut);
         return groupOut;
@@ -90,18 +89,11 @@ public final class DenseLayer implements GroupLayer {
     // dLogits [count][O] -> dx [group][I]; the weight and bias gradients added for s = 0, 1, ... in turn
     @Override
     public float[] backwardGroup(float[] dOut, int count, boolean wantInputGradient) {
-        checkCount(count);
+        GroupRows.check(count, group, this);
         float[] dx = wantInputGradient ? groupDIn : null;
         kernels.denseBackwardBatch(lastGroupInput, count, inputs, weight.values(), outputs, dOut, dx,
                 weight.gradient(), bias.gradient());
         return dx;
-    }
-
-    private void checkCount(int count) {
-        if (count < 1 || count > group) {
-            throw new IllegalArgumentException("a group of " + count + " samples for a dense layer built for 1 to "
-                    + group);
-        }
     }
 
     @Override

@@ -24,16 +24,13 @@ public final class ReluLayer implements GroupLayer {
 
     /** As {@link #ReluLayer(Kernels, Shape)}, with buffers for groups of up to {@code group} samples. */
     public ReluLayer(Kernels kernels, Shape shape, int group) {
-        if (group < 0) {
-            throw new IllegalArgumentException("relu needs a group of >= 0, got " + group);
-        }
         this.kernels = kernels;
         this.shape = shape;
         this.out = new float[Math.toIntExact(shape.size())];
         this.dIn = new float[out.length];
         this.group = group;
-        this.groupOut = new float[Math.multiplyExact(group, out.length)];
-        this.groupDIn = new float[groupOut.length];
+        this.groupOut = GroupRows.of(group, out.length);
+        this.groupDIn = GroupRows.of(group, out.length);
     }
 
     @Override
@@ -64,26 +61,19 @@ public final class ReluLayer implements GroupLayer {
     // in [count][size] -> out [group][size], one call over count * size values
     @Override
     public float[] forwardGroup(float[] in, int count) {
-        checkCount(count);
+        GroupRows.check(count, group, this);
         kernels.reluForward(in, count * out.length, groupOut);
         return groupOut;
     }
 
     @Override
     public float[] backwardGroup(float[] dOut, int count, boolean wantInputGradient) {
-        checkCount(count);
+        GroupRows.check(count, group, this);
         if (!wantInputGradient) {
             return null;
         }
         kernels.reluBackward(dOut, groupOut, count * out.length, groupDIn);
         return groupDIn;
-    }
-
-    private void checkCount(int count) {
-        if (count < 1 || count > group) {
-            throw new IllegalArgumentException("a group of " + count + " samples for a relu layer built for 1 to "
-                    + group);
-        }
     }
 
     @Override
