@@ -19,11 +19,11 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * kernels are the scalar ones; while their batch kernels are the interface's allocating placeholders,
  * {@link RowLoopKernels} stands in for those two.
  * <p>
- * The warm-up is longer than TrainingAllocationTest's: with 200 rounds, C2 was still compiling the
- * group methods during the measured rounds, and the counter then showed a few hundred bytes at
- * those moments only (at a different round in each run, none with C1 alone, and JFR found no
- * allocation site in vcnn's code). With C1 alone, which has no escape analysis to hide an
- * allocation, 200 rounds of warm-up measure 0 bytes too.
+ * The warm-up is longer than TrainingAllocationTest's: with 200 rounds, C2 was still being asked to
+ * compile group methods during the measured rounds, and HotSpot resolves all the string constants of
+ * a method's class (exception messages never thrown, here) in the thread that asks, allocating a
+ * String for each: a few hundred bytes, at a different round in each run, none with C1 alone (which
+ * has no escape analysis to hide an allocation, and measures 0 bytes after 200 rounds too).
  */
 class GroupAllocationTest {
     private static final int GROUP = 4;
