@@ -8,9 +8,10 @@ import java.util.List;
  * Fully connected layer with a bias: x [I] -> y [O], {@code y[o] = b[o] + sum_i W[o][i] * x[i]}. The
  * input is whatever the layer before gives, read flat: a [C][H][W] plane is flattened channel-major,
  * as PyTorch's {@code nn.Flatten} does with NCHW. Weights are stored output-major, [O][I], so each
- * output's weights are one contiguous row.
+ * output's weights are one contiguous row. Built with a group size, it also runs over groups of
+ * samples ({@link GroupLayer}) through the batch kernels, which read each weight row once per group.
  */
-public final class DenseLayer implements Layer {
+public final class DenseLayer implements GroupLayer {
     private final Kernels kernels;
     private final Shape input;
     private final int inputs;
@@ -19,10 +20,19 @@ public final class DenseLayer implements Layer {
     private final Parameter bias;    // [O]
     private final float[] out;       // [O]
     private final float[] dIn;       // [I]
+    private final int group;
+    private final float[] groupOut;  // [group][O]
+    private final float[] groupDIn;  // [group][I]
     private float[] lastInput;       // [I], the caller's array, kept for backward
+    private float[] lastGroupInput;  // [group][I], the caller's array, kept for backwardGroup
 
     /** Layer {@code index} of its network; its parameters are named {@code index.weight} and {@code index.bias}. */
     public DenseLayer(Kernels kernels, int index, Shape input, int outputs) {
+        this(kernels, index, input, outputs, 0);
+    }
+
+    /** As {@link #DenseLayer(Kernels, int, Shape, int)}, with buffers for groups of up to {@code group} samples. */
+    public DenseLayer(Kernels kernels, int index, Shape input, int outputs, int group) {
         if (outputs < 1) {
             throw new IllegalArgumentException("dense needs >= 1 output, got " + outputs);
         }
@@ -34,6 +44,9 @@ public final class DenseLayer implements Layer {
         this.bias = new Parameter(index + ".bias", outputs);
         this.out = new float[outputs];
         this.dIn = new float[inputs];
+        this.group = group;
+        this.groupOut = GroupRows.of(group, outputs);
+        this.groupDIn = GroupRows.of(group, inputs);
     }
 
     @Override
@@ -56,6 +69,30 @@ public final class DenseLayer implements Layer {
     public float[] backwardAndUpdate(float[] dOut, boolean wantInputGradient, float lr) {
         float[] dx = wantInputGradient ? dIn : null;
         kernels.denseBackwardUpdate(lastInput, inputs, weight.values(), bias.values(), outputs, dOut, lr, dx);
+        return dx;
+    }
+
+    @Override
+    public int groupCapacity() {
+        return group;
+    }
+
+    // x [count][I] -> logits [group][O]: each row as forward gives it, the weights read once per group
+    @Override
+    public float[] forwardGroup(float[] in, int count) {
+        GroupRows.check(count, group, this);
+        lastGroupInput = in;
+        kernels.denseForwardBatch(in, count, inputs, weight.values(), bias.values(), outputs, groupOut);
+        return groupOut;
+    }
+
+    // dLogits [count][O] -> dx [group][I]; the weight and bias gradients added for s = 0, 1, ... in turn
+    @Override
+    public float[] backwardGroup(float[] dOut, int count, boolean wantInputGradient) {
+        GroupRows.check(count, group, this);
+        float[] dx = wantInputGradient ? groupDIn : null;
+        kernels.denseBackwardBatch(lastGroupInput, count, inputs, weight.values(), outputs, dOut, dx,
+                weight.gradient(), bias.gradient());
         return dx;
     }
 

@@ -7,14 +7,19 @@ import java.util.Arrays;
  * current batch and the momentum velocity, all of the same length, allocated once.
  * The name and shape are those of PyTorch's {@code state_dict} for the equivalent
  * {@code nn.Sequential}: {@code "<i>.weight"} or {@code "<i>.bias"}, i the layer's position in the spec.
+ *
+ * <p>A replica's parameter reads another's values ({@link #shareValues}), and the per-image layers a
+ * replica keeps for each image of a group add into one gradient ({@link #shareGradient}); layers
+ * therefore ask for {@link #values()} and {@link #gradient()} at each call and never keep the arrays.
  */
 public final class Parameter {
     private final String name;
     private final int[] shape;
-    private final float[] values;
     private final float[] ownGradient;
     private final float[] velocity;
+    private float[] values;           // its own, or a master's after shareValues
     private float[] gradient;         // ownGradient, or a buffer given to gradientInto
+    private Parameter gradientOwner;  // after shareGradient: the parameter whose gradient this one is
 
     public Parameter(String name, int... shape) {
         long size = 1;
@@ -51,9 +56,42 @@ public final class Parameter {
         return values;
     }
 
+    /**
+     * From now on, this parameter's values are {@code master}'s array itself, not a copy: an update of
+     * either is seen by both at once. For replicas that compute gradients or forward passes for the
+     * master; the velocity stays this parameter's own, as only the master is updated. Throws
+     * {@link IllegalArgumentException} unless both have the same name and shape.
+     */
+    public void shareValues(Parameter master) {
+        requireTwin(master);
+        this.values = master.values;
+    }
+
+    /**
+     * From now on, {@link #gradient()} is {@code master}'s, whatever array that is at the time (its own
+     * or a buffer given to its {@link #gradientInto}): backward passes through this parameter add into
+     * the same sums as those through {@code master}. {@code master} must not itself follow another's
+     * gradient (so no chain or cycle forms); throws {@link IllegalArgumentException} unless both have the
+     * same name and shape.
+     */
+    public void shareGradient(Parameter master) {
+        requireTwin(master);
+        if (master == this || master.gradientOwner != null) {
+            throw new IllegalArgumentException(name + ": can only follow a parameter with a gradient of its own");
+        }
+        this.gradientOwner = master;
+    }
+
+    private void requireTwin(Parameter master) {
+        if (!name.equals(master.name) || !Arrays.equals(shape, master.shape)) {
+            throw new IllegalArgumentException(name + " " + Arrays.toString(shape) + " cannot share with "
+                    + master.name + " " + Arrays.toString(master.shape));
+        }
+    }
+
     /** The gradient summed over the samples of the current batch (zero between batches). */
     public float[] gradient() {
-        return gradient;
+        return gradientOwner == null ? gradient : gradientOwner.gradient;
     }
 
     /**
@@ -63,6 +101,9 @@ public final class Parameter {
      * gradient is copied between shards.
      */
     public void gradientInto(float[] buffer) {
+        if (gradientOwner != null) {
+            throw new IllegalStateException(name + " adds into another parameter's gradient; point that one instead");
+        }
         if (buffer != null && buffer.length != values.length) {
             throw new IllegalArgumentException(name + ": a gradient buffer of " + buffer.length + " floats for "
                     + values.length + " values");

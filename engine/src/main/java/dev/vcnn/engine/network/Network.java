@@ -25,6 +25,11 @@ import java.util.random.RandomGenerator;
  * Forward runs the layers in order, each on the output of the one before; backward runs them in
  * reverse, each handing the one before it its input gradient (the first layer computes none).
  * Buffers are sized once here; a training step allocates nothing.
+ *
+ * <p>A {@link #replica} shares this network's values and also runs a group of images at once: the
+ * layers before the first dense one per image, on a stack of their own for each image of the group,
+ * and the dense part over the whole group, which reads each weight matrix once per group
+ * (see {@link GroupRunner}). Its results are those of one image after another, bit for bit.
  */
 public final class Network {
     public static final int SEED_CLASSES = 10;
@@ -37,9 +42,12 @@ public final class Network {
     private final int classes;
     private final float[] probs;    // [classes]
     private final float[] dLogits;  // [classes]
+    private final GroupRunner group; // a replica's, else null
     private int lastPredicted = -1;
 
-    private Network(Kernels kernels, NetworkSpec spec, Shape input, List<Layer> layers) {
+    // with a master, the parameters share its values; with a group size, the layers' dense part has
+    // group buffers and the per-image part is built once more for every further slot of the group
+    private Network(Kernels kernels, NetworkSpec spec, Shape input, List<Layer> layers, Network master, int group) {
         this.kernels = kernels;
         this.spec = spec;
         this.input = input;
@@ -52,6 +60,13 @@ public final class Network {
         this.classes = spec.classes();
         this.probs = new float[classes];
         this.dLogits = new float[classes];
+        if (master != null) {
+            for (int p = 0; p < parameters.size(); p++) {
+                parameters.get(p).shareValues(master.parameters.get(p));
+            }
+        }
+        // after the sharing above, so that the other slots' stacks share the master's arrays too
+        this.group = group > 0 ? new GroupRunner(kernels, spec, input, this.layers, parameters, group) : null;
     }
 
     /**
@@ -64,11 +79,24 @@ public final class Network {
     public static Network build(Kernels kernels, NetworkSpec spec, Shape input, int classes,
                                 RandomGenerator random) {
         spec.shapes(input, classes); // every shape and size problem, as one sentence, before any allocation
+        Network network = new Network(kernels, spec, input, layers(kernels, spec, input, 0, false), null, 0);
+        network.initialise(random);
+        return network;
+    }
+
+    // spec's layers for input images, in order. The dense part (the first dense layer and all after it)
+    // gets buffers for groups of `group` images, none for 0; perImageOnly stops before it
+    static List<Layer> layers(Kernels kernels, NetworkSpec spec, Shape input, int group, boolean perImageOnly) {
         List<Layer> layers = new ArrayList<>();
         List<LayerSpec> tokens = spec.layers();
         Shape shape = input;
+        boolean densePart = false;
         for (int k = 0; k < tokens.size(); k++) {
             LayerSpec token = tokens.get(k);
+            densePart |= token instanceof LayerSpec.Dense;
+            if (densePart && perImageOnly) {
+                break;
+            }
             // a conv without a bias and the pool after it run as one kernel each way, as in the seed
             boolean fusePool = k + 1 < tokens.size() && tokens.get(k + 1) instanceof LayerSpec.MaxPool2
                     && shape.height() >= 4 && shape.width() >= 4;
@@ -79,15 +107,27 @@ public final class Network {
                 }
                 case LayerSpec.Conv3x3 conv -> new Conv3x3Layer(kernels, k, shape, conv.filters(), conv.bias());
                 case LayerSpec.MaxPool2 pool -> new MaxPool2x2Layer(kernels, shape);
-                case LayerSpec.Relu relu -> new ReluLayer(kernels, shape);
-                case LayerSpec.Dense dense -> new DenseLayer(kernels, k, shape, dense.outputs());
+                case LayerSpec.Relu relu -> new ReluLayer(kernels, shape, densePart ? group : 0);
+                case LayerSpec.Dense dense -> new DenseLayer(kernels, k, shape, dense.outputs(), group);
             };
             layers.add(layer);
             shape = layer.outputShape();
         }
-        Network network = new Network(kernels, spec, input, layers);
-        network.initialise(random);
-        return network;
+        return layers;
+    }
+
+    /**
+     * A network of the same spec, input shape and classes whose parameters hold this network's values
+     * arrays themselves (shared, not copied: an update of this network is seen by the replica at once),
+     * with gradients, velocities and buffers of its own, that also runs groups of up to {@code group}
+     * images ({@link #addGradients}, {@link #forwardGroup}). Its per-sample methods work as this
+     * network's do. A replica is for gradients and forward passes: only this network is to be updated.
+     */
+    public Network replica(int group) {
+        if (group < 1) {
+            throw new IllegalArgumentException("a replica runs groups of at least 1 image, got " + group);
+        }
+        return new Network(kernels, spec, input, layers(kernels, spec, input, group, false), this, group);
     }
 
     /** The seed's network: one 28x28 channel, 8 filters, 10 classes. */
@@ -183,6 +223,47 @@ public final class Network {
         return -Math.log(p[label]);
     }
 
+    /**
+     * {@link #addGradient} for images 0..count-1 of {@code images} (each [C][H][W]) with their
+     * {@code labels}, as a group: the per-image layers image by image, the dense part over all of them
+     * at once. Adds the very same gradient sums, bit for bit, as addGradient for s = 0, 1, ... in turn;
+     * writes each image's loss to {@code losses[s]} and the class it ranked highest to
+     * {@code predicted[s]}, and returns the losses' sum. Only on a {@link #replica}, for 1 to
+     * {@link #groupCapacity()} images; allocates nothing.
+     */
+    public double addGradients(float[][] images, int[] labels, int count, double[] losses, int[] predicted) {
+        double loss = group(count).addGradients(images, labels, count, losses, predicted);
+        lastPredicted = predicted[count - 1];
+        return loss;
+    }
+
+    /**
+     * {@link #forward} for images 0..count-1 of {@code images}, as a group: writes the class
+     * probabilities of image s to {@code probs[s]} (of at least {@link #classes()} floats) and the class
+     * it ranked highest to {@code predicted[s]}, the same numbers bit for bit as one forward pass after
+     * another. Only on a {@link #replica}, for 1 to {@link #groupCapacity()} images; allocates nothing.
+     */
+    public void forwardGroup(float[][] images, int count, float[][] probs, int[] predicted) {
+        group(count).forwardGroup(images, count, probs, predicted);
+        lastPredicted = predicted[count - 1];
+    }
+
+    private GroupRunner group(int count) {
+        if (group == null) {
+            throw new IllegalStateException("only a replica runs groups of images: see Network.replica");
+        }
+        if (count < 1 || count > group.size()) {
+            throw new IllegalArgumentException("a group of " + count + " images for a replica that takes 1 to "
+                    + group.size());
+        }
+        return group;
+    }
+
+    /** The most images {@link #addGradients} and {@link #forwardGroup} take: a replica's group size, else 0. */
+    public int groupCapacity() {
+        return group == null ? 0 : group.size();
+    }
+
     /** Sets every parameter's batch gradient to zero. */
     public void zeroGradients() {
         for (int k = 0; k < parameters.size(); k++) {
@@ -205,7 +286,7 @@ public final class Network {
         return null;
     }
 
-    /** The class the last forward pass ranked highest. */
+    /** The class the last forward pass ranked highest; after a group, the class of its last image. */
     public int lastPredicted() {
         return lastPredicted;
     }
