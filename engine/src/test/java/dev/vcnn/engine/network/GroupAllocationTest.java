@@ -15,9 +15,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * A replica's group steps allocate nothing once warmed up: its buffers are made with it. Counted as
  * training/TrainingAllocationTest counts, with HotSpot's allocation counter of this thread alone,
  * around {@link #ROUNDS} rounds of group steps of the deep preset on 28x28 images (full groups and
- * short ones, gradients and forward passes), after a warm-up on a small copy of the network. The
- * kernels are the scalar ones; while their batch kernels are the interface's allocating placeholders,
- * {@link RowLoopKernels} stands in for those two.
+ * short ones, gradients and forward passes), after a warm-up on a small copy of the network, on the
+ * scalar kernels.
  * <p>
  * The warm-up is longer than TrainingAllocationTest's: with 200 rounds, C2 was still being asked to
  * compile group methods during the measured rounds, and HotSpot resolves all the string constants of
@@ -70,7 +69,7 @@ class GroupAllocationTest {
     @Test
     void groupGradientsAndForwardPassesAllocateNothing() {
         com.sun.management.ThreadMXBean threads = threads();
-        Kernels kernels = RowLoopKernels.scalarUsesPlaceholders() ? new RowLoopKernels(800, 128) : new ScalarKernels();
+        Kernels kernels = new ScalarKernels();
         int[] labels = {3, 1, 4, 1};
         double[] losses = new double[GROUP];
         int[] predicted = new int[GROUP];
