@@ -13,6 +13,7 @@ import java.util.SplittableRandom;
  * caller's numbers are the same with or without it.
  */
 public final class KernelWarmup implements AutoCloseable {
+    private static final int GROUP = 4;
     private final Kernels kernels;
     private final Thread thread;
     private volatile boolean stopped;
@@ -40,16 +41,28 @@ public final class KernelWarmup implements AutoCloseable {
     private void run(Kernels kernels) {
         SplittableRandom random = new SplittableRandom(0);
         Network network = Network.seed(kernels, random);
-        float[] image = new float[network.imageSize()];
-        for (int k = 0; k < image.length; k++) {
-            image[k] = (float) random.nextDouble();
+        Network replica = network.replica(GROUP);
+        float[][] images = new float[GROUP][network.imageSize()];
+        for (float[] image : images) {
+            for (int k = 0; k < image.length; k++) {
+                image[k] = (float) random.nextDouble();
+            }
         }
+        int[] labels = {3, 1, 4, 1};
+        double[] losses = new double[GROUP];
+        int[] predicted = new int[GROUP];
+        float[][] probs = new float[GROUP][network.classes()];
         // inference passes too: the fused conv + pool skips the argmax for them, and a C2 build that
-        // had only seen training steps was thrown out (an uncommon trap) when testing began
+        // had only seen training steps was thrown out (an uncommon trap) when testing began; and the
+        // group path, which the trainer's batches and evaluation take, with the batch dense kernels
         for (int step = 0; !stopped; step++) {
-            network.trainStep(image, step % network.classes(), 0.005f);
+            network.trainStep(images[0], step % network.classes(), 0.005f);
             if (step % 4 == 0) {
-                network.forward(image);
+                network.forward(images[0]);
+            } else if (step % 4 == 2) {
+                replica.forwardGroup(images, GROUP, probs, predicted);
+                replica.addGradients(images, labels, GROUP, losses, predicted);
+                replica.zeroGradients();
             }
         }
     }

@@ -1,13 +1,13 @@
 package dev.vcnn.engine.training;
 
 import dev.vcnn.engine.data.Examples;
+import dev.vcnn.engine.layers.Layer;
 import dev.vcnn.engine.layers.Parameter;
 import dev.vcnn.engine.network.Network;
 
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * SGD over a data set for a number of epochs, per sample or in mini-batches, shuffling the examples
@@ -16,12 +16,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <p>With several threads the result is the very same, bit for bit, as with one. A mini-batch is cut
  * into shards whose size depends on the batch size alone ({@link #shardSize}); each shard's gradient
- * is summed in sample order into a buffer of its own, by whichever thread claims it, on a replica of
- * the network holding the master's values; the shard sums are then added in one fixed pairwise tree
- * over shard index, and the master takes one update. Every batch of 2 or more images goes this way,
- * also on one thread. Per-sample SGD (batch 1) stays sequential: its steps depend on each other, so
+ * is summed in sample order into a buffer of its own, on a replica of the network that reads the
+ * master's values; the shard sums are then added in one fixed pairwise tree over shard index, and the
+ * master takes one update. Each thread computes a contiguous block of the shards, the same block
+ * every batch, and adds up at once the tree's nodes that lie within its block, from its own cache;
+ * then each thread adds the nodes across blocks and takes the update for its share of the parameters.
+ * Every batch of 2 or more images goes this way, also on one thread. Per-sample SGD (batch 1) stays sequential: its steps depend on each other, so
  * threads speed up only its evaluation. Evaluation gives each thread a contiguous run of the images
  * and adds their losses in image order afterwards.
+ *
+ * <p>Replicas take their images in groups of up to {@link #groupSize} ({@link Network#addGradients},
+ * {@link Network#forwardGroup}): the dense layers then read their weights, and add to their weight
+ * gradients, once per group instead of once per image, with the per-image results bit for bit.
  *
  * <p>The threads ({@code threads - 1} besides the caller's), the replicas and the buffers are made
  * once, at the first use that needs them; a step allocates nothing. {@link #close()} stops the threads.
@@ -33,35 +39,41 @@ public final class Trainer implements AutoCloseable {
     /** The fewest images in a shard, and the most shards in a batch: see {@link #shardSize}. */
     static final int MIN_SHARD = 4;
     static final int MAX_SHARDS = 16;
-    // floats per piece of the reduction and update, which threads claim like shards: small enough that
-    // two threads finish the deep preset's 108,618 parameters within a piece of each other
-    private static final int REDUCE_CHUNK = 1 << 12;
+    /** The most images a replica runs as one group; fewer for networks with large per-image buffers. */
+    static final int MAX_GROUP = 8;
+    // the most bytes of per-image layer buffers a replica's extra group slots may take, per thread
+    private static final long GROUP_BUFFER_BYTES = 32L << 20;
 
     private final Network network;
     private final int threads;
     private final float[] image;
 
-    // made at first use: the pool, a replica per thread (the master is replica 0) with its image buffer
+    // made at first use: the pool, a replica per thread, and each thread's group: images [group][C*H*W]
+    // (or views of the caller's), labels, per-image losses, classes and probabilities [group][classes]
     private WorkerPool pool;
     private Network[] replicas;
-    private float[][] images;
+    private int group;
+    private float[][][] groupImages;
+    private int[][] groupLabels;
+    private double[][] groupLosses;
+    private int[][] groupClasses;
+    private float[][][] groupProbs;
     // the batch being computed, for the tasks; shardGradients[s][p] is shard s's sum for parameter p
     private float[][][] shardGradients = new float[0][][];
     private double[] losses = new double[0];
     private int[] predicted = new int[0];
-    private int[] reducePieces = new int[0]; // parameter, start, end per piece
+    private long[] parameterOffsets = new long[0]; // [parameters + 1]: where each starts, all end to end
     private Examples batchData;
     private int[] batchOrder;
     private int batchStart;
     private int batchCount;
     private int batchShardSize;
     private int batchShards;
+    private final int[] shardBlock = new int[MAX_SHARDS]; // the worker whose block holds each shard
     private Sgd batchSgd;
     private int batchSamples;
-    private int preparedBatch; // the batch size the shard buffers are ready (and zero) for, or 0
-    private final AtomicInteger claim = new AtomicInteger();
-    private final WorkerPool.Task shardTask = this::computeShard;
-    private final WorkerPool.Task reduceTask = this::reduceAndUpdatePieces;
+    private final WorkerPool.Task shardTask = this::computeBlock;
+    private final WorkerPool.Task reduceTask = this::reduceAndUpdateShare;
     private final WorkerPool.Task evaluateTask = this::evaluateRange;
     private final WorkerPool.Task forwardTask = this::forwardRange;
     private Examples evaluated;
@@ -165,7 +177,6 @@ public final class Trainer implements AutoCloseable {
     // as the sequential loop above: the same windows, the same step named by a divergence
     private TrainingStats trainInShards(Examples data, int epochsDone, int epochs, Sgd sgd, long seed,
                                         TrainingListener listener, int[] order) {
-        preparedBatch = 0;
         prepareShards(sgd.batchSize());
         int lastEpoch = epochsDone + epochs;
         int batchSize = sgd.batchSize();
@@ -205,13 +216,9 @@ public final class Trainer implements AutoCloseable {
                     + examples.length);
         }
         checkShape(data);
-        if (preparedBatch != sgd.batchSize()) {
-            prepareShards(sgd.batchSize());
-        }
-        preparedBatch = 0; // until the step has ended well, its buffers may hold sums
+        prepareShards(sgd.batchSize());
         computeShards(data, examples, 0, examples.length);
         reduceAndUpdate(sgd, examples.length);
-        preparedBatch = sgd.batchSize();
         double loss = 0;
         for (int j = 0; j < examples.length; j++) {
             loss += losses[j];
@@ -219,22 +226,37 @@ public final class Trainer implements AutoCloseable {
         return loss;
     }
 
+    /**
+     * Images per group for {@code network}: {@link #MAX_GROUP}, or fewer when the layers before its
+     * first dense layer (which a replica keeps once per image of a group) need more than
+     * {@link #GROUP_BUFFER_BYTES} for that many images. The group size changes no result.
+     */
+    static int groupSize(Network network) {
+        long perImage = 0; // floats: each layer's output and input gradient, an upper bound
+        for (Layer layer : network.layers()) {
+            perImage += layer.inputShape().size() + layer.outputShape().size();
+        }
+        return (int) Math.max(1, Math.min(MAX_GROUP, GROUP_BUFFER_BYTES / (4 * Math.max(1, perImage))));
+    }
+
     private void prepareReplicas() {
         if (pool != null) {
             return;
         }
+        group = groupSize(network);
         replicas = new Network[threads];
-        images = new float[threads][network.imageSize()];
-        replicas[0] = network;
-        for (int w = 1; w < threads; w++) {
-            // the values are the master's, copied before each use; the draws here are thrown away
-            replicas[w] = Network.build(network.kernels(), network.spec(), network.inputShape(), network.classes(),
-                    new SplittableRandom(0));
+        groupImages = new float[threads][group][network.imageSize()];
+        groupLabels = new int[threads][group];
+        groupLosses = new double[threads][group];
+        groupClasses = new int[threads][group];
+        groupProbs = new float[threads][group][network.classes()];
+        for (int w = 0; w < threads; w++) {
+            replicas[w] = network.replica(group); // reads the master's values: nothing to copy
         }
         pool = new WorkerPool(threads);
     }
 
-    // the shard buffers, per-sample results and reduction pieces for batches of batchSize, all zero
+    // the shard buffers, per-sample results and parameter offsets for batches of batchSize, made once
     private void prepareShards(int batchSize) {
         prepareReplicas();
         batchShardSize = shardSize(batchSize); // of the batch size, also for an epoch's short last batch
@@ -247,30 +269,15 @@ public final class Trainer implements AutoCloseable {
                     shard[p] = new float[parameters.get(p).size()];
                 }
             }
-        } else {
-            for (float[][] shard : shardGradients) {
-                for (float[] sum : shard) {
-                    Arrays.fill(sum, 0f); // a run that failed half way may have left sums behind
-                }
-            }
         }
         if (losses.length < batchSize) {
             losses = new double[batchSize];
             predicted = new int[batchSize];
         }
-        if (reducePieces.length == 0) {
-            int pieces = 0;
-            for (Parameter parameter : parameters) {
-                pieces += (parameter.size() + REDUCE_CHUNK - 1) / REDUCE_CHUNK;
-            }
-            reducePieces = new int[3 * pieces];
-            int k = 0;
+        if (parameterOffsets.length == 0) {
+            parameterOffsets = new long[parameters.size() + 1];
             for (int p = 0; p < parameters.size(); p++) {
-                for (int from = 0; from < parameters.get(p).size(); from += REDUCE_CHUNK) {
-                    reducePieces[k++] = p;
-                    reducePieces[k++] = from;
-                    reducePieces[k++] = Math.min(parameters.get(p).size(), from + REDUCE_CHUNK);
-                }
+                parameterOffsets[p + 1] = parameterOffsets[p] + parameters.get(p).size();
             }
         }
     }
@@ -282,81 +289,119 @@ public final class Trainer implements AutoCloseable {
         batchStart = first;
         batchCount = count;
         batchShards = (count + batchShardSize - 1) / batchShardSize;
-        claim.set(0);
+        for (int w = 0; w < threads; w++) {
+            for (int s = blockStart(w); s < blockStart(w + 1); s++) {
+                shardBlock[s] = w;
+            }
+        }
         pool.run(shardTask);
     }
 
-    // the shard sums added up, the update taken and every shard buffer zeroed for the next batch, piece
-    // by piece on the pool: one pass over the gradients and parameters, on every thread
+    // the shard sums added up across the blocks and the update taken, each worker on its share of the
+    // parameters: one pass over the gradients and parameters, on every thread
     private void reduceAndUpdate(Sgd sgd, int samples) {
         batchSgd = sgd;
         batchSamples = samples;
-        claim.set(0);
         pool.run(reduceTask);
     }
 
-    private void computeShard(int worker) {
+    // worker's shards: a contiguous block, the same every batch, so that a thread fills the same
+    // buffers each time and the tree's lower levels add what the thread itself wrote
+    private int blockStart(int worker) {
+        return (int) ((long) batchShards * worker / threads);
+    }
+
+    // whether the tree's node at (i, stride), shard i plus shard i + stride, lies in one worker's block
+    private boolean withinBlock(int i, int stride) {
+        return shardBlock[i] == shardBlock[Math.min(batchShards, i + 2 * stride) - 1];
+    }
+
+    // shard i's sums += shard other's over [from, to) of parameter p
+    private void addShard(int i, int other, int p, int from, int to) {
+        float[] sums = shardGradients[i][p];
+        float[] added = shardGradients[other][p];
+        for (int e = from; e < to; e++) {
+            sums[e] += added[e];
+        }
+    }
+
+    private void computeBlock(int worker) {
+        int first = blockStart(worker);
+        int end = blockStart(worker + 1);
+        for (int s = first; s < end; s++) {
+            computeShard(worker, s);
+        }
+        // the tree's nodes within this block, in the tree's order: each node's two halves are nodes
+        // within the block too, added before it
+        for (int stride = 1; stride < batchShards; stride *= 2) {
+            for (int i = 0; i + stride < batchShards; i += 2 * stride) {
+                if (shardBlock[i] == worker && withinBlock(i, stride)) {
+                    for (int p = 0; p < shardGradients[i].length; p++) {
+                        addShard(i, i + stride, p, 0, shardGradients[i][p].length);
+                    }
+                }
+            }
+        }
+    }
+
+    // a shard's images go through the replica a group at a time, the groups in sample order, so its sum
+    // holds the samples' terms in sample order as one addGradient after another would add them
+    private void computeShard(int worker, int s) {
         Network replica = replicas[worker];
         List<Parameter> parameters = replica.parameters();
-        float[] input = images[worker];
-        boolean fresh = false;
-        for (int s = claim.getAndIncrement(); s < batchShards; s = claim.getAndIncrement()) {
-            if (!fresh && replica != network) {
-                copyValues(network, replica);
-            }
-            fresh = true;
-            float[][] sums = shardGradients[s];
-            for (int p = 0; p < parameters.size(); p++) {
-                parameters.get(p).gradientInto(sums[p]);
-            }
-            try {
-                int end = Math.min(batchCount, (s + 1) * batchShardSize);
-                for (int j = s * batchShardSize; j < end; j++) {
-                    int example = batchOrder[batchStart + j];
-                    batchData.imageInto(example, input);
-                    losses[j] = replica.addGradient(input, batchData.label(example));
-                    predicted[j] = replica.lastPredicted();
+        float[][] inputs = groupImages[worker];
+        int[] labels = groupLabels[worker];
+        float[][] sums = shardGradients[s];
+        for (int p = 0; p < parameters.size(); p++) {
+            // zeroed here, by the thread that fills it, not after the last batch's reduction: the buffer
+            // stays in this core's cache (and no failed run can leave sums behind)
+            Arrays.fill(sums[p], 0f);
+            parameters.get(p).gradientInto(sums[p]);
+        }
+        try {
+            int end = Math.min(batchCount, (s + 1) * batchShardSize);
+            for (int j = s * batchShardSize; j < end; j += group) {
+                int count = Math.min(group, end - j);
+                for (int g = 0; g < count; g++) {
+                    int example = batchOrder[batchStart + j + g];
+                    batchData.imageInto(example, inputs[g]);
+                    labels[g] = batchData.label(example);
                 }
-            } finally {
-                for (int p = 0; p < parameters.size(); p++) { // indexed: an iterator would allocate until C2
-                    parameters.get(p).gradientInto(null);
-                }
+                replica.addGradients(inputs, labels, count, groupLosses[worker], groupClasses[worker]);
+                System.arraycopy(groupLosses[worker], 0, losses, j, count);
+                System.arraycopy(groupClasses[worker], 0, predicted, j, count);
+            }
+        } finally {
+            for (int p = 0; p < parameters.size(); p++) { // indexed: an iterator would allocate until C2
+                parameters.get(p).gradientInto(null);
             }
         }
     }
 
     // the fixed tree: at stride 1, 2, 4, ... shard i adds shard i + stride for every i that is a
-    // multiple of 2 * stride; piece by piece of each parameter, so any thread may do any piece. Each
-    // piece's sum then updates that piece of the parameter (an element's update reads that element
-    // alone); every shard's piece is zero again afterwards
-    private void reduceAndUpdatePieces(int worker) {
-        int pieces = reducePieces.length / 3;
-        int shards = batchShards;
+    // multiple of 2 * stride. The nodes within a block were added with the shards; the others go here,
+    // each worker on its share of the parameters laid end to end (the same share every batch, so the
+    // velocities it updates stay in its cache). The sum then updates that share of the parameters: an
+    // element's update reads that element alone
+    private void reduceAndUpdateShare(int worker) {
+        long total = parameterOffsets[parameterOffsets.length - 1];
+        long lo = total * worker / threads;
+        long hi = total * (worker + 1) / threads;
         List<Parameter> parameters = network.parameters();
-        for (int k = claim.getAndIncrement(); k < pieces; k = claim.getAndIncrement()) {
-            int p = reducePieces[3 * k];
-            int from = reducePieces[3 * k + 1];
-            int to = reducePieces[3 * k + 2];
-            for (int stride = 1; stride < shards; stride *= 2) {
-                for (int i = 0; i + stride < shards; i += 2 * stride) {
-                    float[] sums = shardGradients[i][p];
-                    float[] other = shardGradients[i + stride][p];
-                    for (int e = from; e < to; e++) { // each added shard zeroed as it is read: one pass
-                        sums[e] += other[e];
-                        other[e] = 0f;
+        for (int p = 0; p < parameters.size(); p++) {
+            int from = (int) Math.max(0, lo - parameterOffsets[p]);
+            int to = (int) Math.min(parameters.get(p).size(), hi - parameterOffsets[p]);
+            if (from >= to) {
+                continue;
+            }
+            for (int stride = 1; stride < batchShards; stride *= 2) {
+                for (int i = 0; i + stride < batchShards; i += 2 * stride) {
+                    if (!withinBlock(i, stride)) {
+                        addShard(i, i + stride, p, from, to);
                     }
                 }
             }
             batchSgd.update(network.kernels(), parameters.get(p), shardGradients[0][p], from, to, batchSamples);
-            Arrays.fill(shardGradients[0][p], from, to, 0f);
-        }
-    }
-
-    private static void copyValues(Network from, Network to) {
-        List<Parameter> source = from.parameters();
-        List<Parameter> target = to.parameters();
-        for (int p = 0; p < source.size(); p++) {
-            System.arraycopy(source.get(p).values(), 0, target.get(p).values(), 0, source.get(p).size());
         }
     }
 
@@ -371,17 +416,7 @@ public final class Trainer implements AutoCloseable {
         int classes = network.classes();
         int[] counts = new int[classes * classes];
         double totalLoss = 0;
-        if (threads == 1) {
-            for (int k = 0; k < data.count(); k++) {
-                data.imageInto(k, image);
-                int label = data.label(k);
-                float[] probs = network.forward(image);
-                totalLoss += -Math.log(probs[label]);
-                counts[label * classes + network.lastPredicted()]++;
-            }
-            return new ConfusionMatrix(classes, counts, totalLoss);
-        }
-        // each thread a contiguous run of the images; the losses are added here in image order, as above
+        // each thread a contiguous run of the images; the losses are added here in image order
         prepareReplicas();
         double[] imageLosses = new double[data.count()];
         int[] imageClasses = new int[data.count()];
@@ -405,20 +440,20 @@ public final class Trainer implements AutoCloseable {
     private void evaluateRange(int worker) {
         Network replica = replicas[worker];
         int count = evaluated.count();
-        int from = (int) ((long) count * worker / threads);
         int to = (int) ((long) count * (worker + 1) / threads);
-        if (from == to) {
-            return;
-        }
-        if (replica != network) {
-            copyValues(network, replica);
-        }
-        float[] input = images[worker];
-        for (int k = from; k < to; k++) {
-            evaluated.imageInto(k, input);
-            float[] probs = replica.forward(input);
-            evaluatedLosses[k] = -Math.log(probs[evaluated.label(k)]);
-            evaluatedClasses[k] = replica.lastPredicted();
+        float[][] inputs = groupImages[worker];
+        float[][] probs = groupProbs[worker];
+        int[] classes = groupClasses[worker];
+        for (int k = (int) ((long) count * worker / threads); k < to; k += group) {
+            int size = Math.min(group, to - k);
+            for (int g = 0; g < size; g++) {
+                evaluated.imageInto(k + g, inputs[g]);
+            }
+            replica.forwardGroup(inputs, size, probs, classes);
+            for (int g = 0; g < size; g++) {
+                evaluatedLosses[k + g] = -Math.log(probs[g][evaluated.label(k + g)]);
+                evaluatedClasses[k + g] = classes[g];
+            }
         }
     }
 
@@ -433,13 +468,7 @@ public final class Trainer implements AutoCloseable {
                         + network.imageSize());
             }
         }
-        float[][] outputs = new float[inputs.length][];
-        if (threads == 1) {
-            for (int k = 0; k < inputs.length; k++) {
-                outputs[k] = network.forward(inputs[k]).clone();
-            }
-            return outputs;
-        }
+        float[][] outputs = new float[inputs.length][network.classes()];
         prepareReplicas();
         forwardInputs = inputs;
         forwardOutputs = outputs;
@@ -452,19 +481,18 @@ public final class Trainer implements AutoCloseable {
         return outputs;
     }
 
+    // the caller's images and output rows go to forwardGroup as they are: the group's arrays hold views
     private void forwardRange(int worker) {
         Network replica = replicas[worker];
         int count = forwardInputs.length;
-        int from = (int) ((long) count * worker / threads);
         int to = (int) ((long) count * (worker + 1) / threads);
-        if (from == to) {
-            return;
-        }
-        if (replica != network) {
-            copyValues(network, replica);
-        }
-        for (int k = from; k < to; k++) {
-            forwardOutputs[k] = replica.forward(forwardInputs[k]).clone();
+        float[][] inputs = new float[group][];
+        float[][] outputs = new float[group][];
+        for (int k = (int) ((long) count * worker / threads); k < to; k += group) {
+            int size = Math.min(group, to - k);
+            System.arraycopy(forwardInputs, k, inputs, 0, size);
+            System.arraycopy(forwardOutputs, k, outputs, 0, size);
+            replica.forwardGroup(inputs, size, outputs, groupClasses[worker]);
         }
     }
 
