@@ -8,6 +8,7 @@ import dev.vcnn.engine.network.Network;
 import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
  * SGD over a data set for a number of epochs, per sample or in mini-batches, shuffling the examples
@@ -18,11 +19,13 @@ import java.util.SplittableRandom;
  * into shards whose size depends on the batch size alone ({@link #shardSize}); each shard's gradient
  * is summed in sample order into a buffer of its own, on a replica of the network that reads the
  * master's values; the shard sums are then added in one fixed pairwise tree over shard index, and the
- * master takes one update. Each thread computes a contiguous block of the shards, the same block
- * every batch, and adds up at once the tree's nodes that lie within its block, from its own cache;
- * then each thread adds the nodes across blocks and takes the update for its share of the parameters.
- * Every batch of 2 or more images goes this way, also on one thread. Per-sample SGD (batch 1) stays sequential: its steps depend on each other, so
- * threads speed up only its evaluation. Evaluation gives each thread a contiguous run of the images
+ * master takes one update. Each thread computes the shards of a contiguous block, the same block every
+ * batch, before it helps with the others', and the tree's lower nodes are added as soon as their
+ * halves are done, mostly by the thread that wrote both, from its own cache; then each thread adds
+ * the upper nodes and takes the update for its share of the parameters. Which thread adds a node
+ * never changes the sum. Every batch of 2 or more images goes this way, also on one thread.
+ * Per-sample SGD (batch 1) stays sequential: its steps depend on each other, so threads speed up only
+ * its evaluation. Evaluation gives each thread a contiguous run of the images
  * and adds their losses in image order afterwards.
  *
  * <p>Replicas take their images in groups of up to {@link #groupSize} ({@link Network#addGradients},
@@ -39,6 +42,7 @@ public final class Trainer implements AutoCloseable {
     /** The fewest images in a shard, and the most shards in a batch: see {@link #shardSize}. */
     static final int MIN_SHARD = 4;
     static final int MAX_SHARDS = 16;
+    private static final int TREE_LEVELS = 4; // log2(MAX_SHARDS)
     /** The most images a replica runs as one group; fewer for networks with large per-image buffers. */
     static final int MAX_GROUP = 8;
     // the most bytes of per-image layer buffers a replica's extra group slots may take, per thread
@@ -69,7 +73,10 @@ public final class Trainer implements AutoCloseable {
     private int batchCount;
     private int batchShardSize;
     private int batchShards;
-    private final int[] shardBlock = new int[MAX_SHARDS]; // the worker whose block holds each shard
+    private int eagerSpan; // the tree's nodes over at most this many shards are added as shards finish
+    private AtomicIntegerArray nextInBlock;  // [threads]: each block's next shard to claim
+    // [tree level * MAX_SHARDS + node's first shard]: how many of the node's two halves are done
+    private final AtomicIntegerArray halvesDone = new AtomicIntegerArray(TREE_LEVELS * MAX_SHARDS);
     private Sgd batchSgd;
     private int batchSamples;
     private final WorkerPool.Task shardTask = this::computeBlock;
@@ -244,6 +251,7 @@ public final class Trainer implements AutoCloseable {
             return;
         }
         group = groupSize(network);
+        nextInBlock = new AtomicIntegerArray(threads);
         replicas = new Network[threads];
         groupImages = new float[threads][group][network.imageSize()];
         groupLabels = new int[threads][group];
@@ -289,10 +297,12 @@ public final class Trainer implements AutoCloseable {
         batchStart = first;
         batchCount = count;
         batchShards = (count + batchShardSize - 1) / batchShardSize;
+        eagerSpan = Integer.highestOneBit((batchShards + threads - 1) / threads);
         for (int w = 0; w < threads; w++) {
-            for (int s = blockStart(w); s < blockStart(w + 1); s++) {
-                shardBlock[s] = w;
-            }
+            nextInBlock.set(w, blockStart(w));
+        }
+        for (int k = 0; k < halvesDone.length(); k++) {
+            halvesDone.set(k, 0);
         }
         pool.run(shardTask);
     }
@@ -306,14 +316,9 @@ public final class Trainer implements AutoCloseable {
     }
 
     // worker's shards: a contiguous block, the same every batch, so that a thread fills the same
-    // buffers each time and the tree's lower levels add what the thread itself wrote
+    // buffers each time and the tree's lower levels mostly add what the thread itself wrote
     private int blockStart(int worker) {
         return (int) ((long) batchShards * worker / threads);
-    }
-
-    // whether the tree's node at (i, stride), shard i plus shard i + stride, lies in one worker's block
-    private boolean withinBlock(int i, int stride) {
-        return shardBlock[i] == shardBlock[Math.min(batchShards, i + 2 * stride) - 1];
     }
 
     // shard i's sums += shard other's over [from, to) of parameter p
@@ -325,21 +330,33 @@ public final class Trainer implements AutoCloseable {
         }
     }
 
+    // A worker claims the shards of its own block first, then helps with the other blocks (the host
+    // may run one core slower than the other for seconds: a fixed split would wait for it)
     private void computeBlock(int worker) {
-        int first = blockStart(worker);
-        int end = blockStart(worker + 1);
-        for (int s = first; s < end; s++) {
-            computeShard(worker, s);
+        for (int b = 0; b < threads; b++) {
+            int block = (worker + b) % threads;
+            int end = blockStart(block + 1);
+            for (int s = nextInBlock.getAndIncrement(block); s < end; s = nextInBlock.getAndIncrement(block)) {
+                computeShard(worker, s);
+                addFinishedNodes(s);
+            }
         }
-        // the tree's nodes within this block, in the tree's order: each node's two halves are nodes
-        // within the block too, added before it
-        for (int stride = 1; stride < batchShards; stride *= 2) {
-            for (int i = 0; i + stride < batchShards; i += 2 * stride) {
-                if (shardBlock[i] == worker && withinBlock(i, stride)) {
-                    for (int p = 0; p < shardGradients[i].length; p++) {
-                        addShard(i, i + stride, p, 0, shardGradients[i][p].length);
-                    }
-                }
+    }
+
+    // Shard s is complete: add up the tree's nodes over at most eagerSpan shards that it completes.
+    // Whichever thread finishes a node's second half adds the node (the sum is the same whoever adds
+    // it); with the threads on their own blocks, that is the thread that wrote both halves
+    private void addFinishedNodes(int s) {
+        for (int stride = 1, level = 0; 2 * stride <= eagerSpan; stride *= 2, level++) {
+            int first = s & -(2 * stride); // the node at this level over s: first + stride is its right half
+            if (first + stride >= batchShards) {
+                continue; // no right half: the node is its left half, complete
+            }
+            if (halvesDone.incrementAndGet(level * MAX_SHARDS + first) == 1) {
+                return; // the other half's finisher goes on from here
+            }
+            for (int p = 0; p < shardGradients[first].length; p++) {
+                addShard(first, first + stride, p, 0, shardGradients[first][p].length);
             }
         }
     }
@@ -379,10 +396,10 @@ public final class Trainer implements AutoCloseable {
     }
 
     // the fixed tree: at stride 1, 2, 4, ... shard i adds shard i + stride for every i that is a
-    // multiple of 2 * stride. The nodes within a block were added with the shards; the others go here,
-    // each worker on its share of the parameters laid end to end (the same share every batch, so the
-    // velocities it updates stay in its cache). The sum then updates that share of the parameters: an
-    // element's update reads that element alone
+    // multiple of 2 * stride. The nodes over eagerSpan shards or fewer were added with the shards; the
+    // others go here, each worker on its share of the parameters laid end to end (the same share every
+    // batch, so the velocities it updates stay in its cache). The sum then updates that share of the
+    // parameters: an element's update reads that element alone
     private void reduceAndUpdateShare(int worker) {
         long total = parameterOffsets[parameterOffsets.length - 1];
         long lo = total * worker / threads;
@@ -396,7 +413,7 @@ public final class Trainer implements AutoCloseable {
             }
             for (int stride = 1; stride < batchShards; stride *= 2) {
                 for (int i = 0; i + stride < batchShards; i += 2 * stride) {
-                    if (!withinBlock(i, stride)) {
+                    if (2 * stride > eagerSpan) {
                         addShard(i, i + stride, p, from, to);
                     }
                 }
