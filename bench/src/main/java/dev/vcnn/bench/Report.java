@@ -30,7 +30,8 @@ import java.util.TreeMap;
  *
  * <pre>java --add-modules=jdk.incubator.vector -cp bench/target/benchmarks.jar dev.vcnn.bench.Report [--quick|--deep] [--mnist DIR]</pre>
  * Default: the seed's, the large and the deep preset's shapes ({@link DeepBenchmarks}: each layer's
- * kernels, per image and over a group of 32; {@link NetworkBenchmarks}: the whole step and inference),
+ * kernels, per image and over a group of 32; {@link NetworkBenchmarks}: the whole step and inference;
+ * {@link DeepBatchBenchmarks}: the deep preset's whole step and inference over a batch of 32),
  * 3 x 1 s warm-up and 5 x 1 s measurement per benchmark, the seed-shape training step and inference in
  * three JVMs each (about 15 minutes).
  * {@code --quick}: the seed's shape only, 2 x 1 s warm-up and 3 x 0.3 s measurement (under 2 minutes).
@@ -75,15 +76,16 @@ public final class Report {
         String kernels = KernelBenchmarks.class.getName() + "\\..*|" + PeakBenchmark.class.getName() + "\\..*";
         String network = NetworkBenchmarks.class.getName() + "\\..*";
         String deep = DeepBenchmarks.class.getName() + "\\..*";
+        String deepBatch = DeepBatchBenchmarks.class.getName() + "\\..*";
         String peak = PeakBenchmark.class.getName() + "\\..*";
         if (deepOnly) {
             results.addAll(run(options(logs, "deep", quick).include(deep).include(peak)));
-            results.addAll(run(deepNetworkOptions(logs, quick).include(network)));
+            results.addAll(run(deepNetworkOptions(logs, quick).include(network).include(deepBatch)));
         } else if (quick) {
             results.addAll(run(options(logs, "all", quick).include(kernels).include(network).param("shape", "seed")));
         } else {
             results.addAll(run(options(logs, "kernels", quick).include(kernels).include(deep)));
-            results.addAll(run(deepNetworkOptions(logs, quick).include(network)));
+            results.addAll(run(deepNetworkOptions(logs, quick).include(network).include(deepBatch)));
             results.addAll(run(options(logs, "network-large", quick).include(network).param("shape", "large")));
             // the step and inference the targets are about run in three JVMs, and their medians are over all
             // three: a single fork lands in the host's slow state a third to half of the time (see README)
@@ -93,7 +95,10 @@ public final class Report {
         print(results, System.out, quick, deepOnly, (System.nanoTime() - start) / 1e9);
         if (deepOnly || !quick) {
             // after JMH has finished, so the two never share the cores
-            TorchPeer.compare(deepRate(results, "trainingStepVector"), deepRate(results, "inferenceVector"),
+            TorchPeer.compare(deepRate(results, NetworkBenchmarks.class, "trainingStepVector", 1),
+                    deepRate(results, NetworkBenchmarks.class, "inferenceVector", 1),
+                    deepRate(results, DeepBatchBenchmarks.class, "trainingStepBatch32Vector", DeepShapes.BATCH),
+                    deepRate(results, DeepBatchBenchmarks.class, "inferenceBatch32Vector", DeepShapes.BATCH),
                     mnist, System.out);
         }
     }
@@ -103,13 +108,14 @@ public final class Report {
         System.exit(2);
     }
 
-    // images/s of a deep-shape NetworkBenchmarks method: 1e9 / its median ns per call
-    private static double deepRate(Collection<RunResult> results, String method) {
+    // images/s of a deep-shape benchmark method whose call covers `images` images: images * 1e9 / its
+    // median ns per call
+    private static double deepRate(Collection<RunResult> results, Class<?> benchmarks, String method, int images) {
         for (RunResult run : results) {
             BenchmarkParams params = run.getParams();
-            if (params.getBenchmark().equals(NetworkBenchmarks.class.getName() + "." + method)
+            if (params.getBenchmark().equals(benchmarks.getName() + "." + method)
                     && DeepShapes.NAME.equals(params.getParam("shape"))) {
-                return 1e9 / median(run);
+                return images * 1e9 / median(run);
             }
         }
         return Double.NaN;
@@ -193,7 +199,9 @@ public final class Report {
         out.println("Times are medians over measurement iterations of the mean time per call; images/s = 1e9 / "
                 + "trainingStep or inference time. A " + DeepShapes.BATCH_SUFFIX + " row times one call over "
                 + DeepShapes.BATCH + " images (the dense layers through the batch kernels, the convolutions as "
-                + DeepShapes.BATCH + " per-image calls), also given per image beside the batch-1 row above it.");
+                + DeepShapes.BATCH + " per-image calls; trainingStep and inference: a trainer's mini-batch step on "
+                + "one thread, and forward groups of " + DeepBatchInputs.GROUP + "), also given per image beside "
+                + "the batch-1 row above it.");
         for (Map.Entry<Row, Measured[]> entry : rows.entrySet()) {
             Measured scalar = entry.getValue()[0];
             Measured vector = entry.getValue()[1];

@@ -13,58 +13,85 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collection;
-import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Runs {@link ThreadBenchmarks} and prints the scaling from 1 to 2 threads as a markdown table:
  * per batch size the deep preset's training step, then its inference over 1,000 images.
  * <pre>java --add-modules=jdk.incubator.vector -cp bench/target/benchmarks.jar dev.vcnn.bench.ThreadsReport [--quick]</pre>
- * About 3.5 minutes; {@code --quick}: about 2 minutes, fewer and shorter iterations.
+ *
+ * <p>The host these machines share runs a core slower or faster for seconds at a time, so one JVM
+ * for 1 thread and a later one for 2 threads can differ by 30% either way. Each work is therefore run
+ * in {@link #ROUNDS} rounds, a JVM for 1 thread and one for 2 back to back (in alternating order), and
+ * the table gives the medians of the rounds and of their ratios. About 4.5 minutes; {@code --quick}:
+ * one round with shorter iterations, about 1.5 minutes.
  */
 public final class ThreadsReport {
+    private static final int ROUNDS = 3;
+    private static final String[] WORKS = {"8", "16", "32", "64", "inference"};
 
     private ThreadsReport() {
     }
 
     public static void main(String[] args) throws RunnerException, IOException {
         boolean quick = Arrays.asList(args).contains("--quick");
+        int rounds = quick ? 1 : ROUNDS;
         Path logs = Files.createTempDirectory("vcnn-jmh-threads-");
         System.err.println("vcnn threads report: running ThreadBenchmarks; JMH's own output goes to " + logs);
-        ChainedOptionsBuilder options = new OptionsBuilder()
-                .include(ThreadBenchmarks.class.getName() + "\\..*")
-                .output(logs.resolve("threads.log").toString())
-                .shouldFailOnError(true)
-                .verbosity(VerboseMode.NORMAL);
-        if (quick) {
-            options.warmupIterations(3).warmupTime(TimeValue.seconds(2))
-                    .measurementIterations(3).measurementTime(TimeValue.milliseconds(500));
-        }
-        Collection<RunResult> results = new Runner(options.build()).run();
-        // [batch or 0 for inference] -> [us on 1 thread, us on 2]
-        Map<Integer, double[]> rows = new TreeMap<>();
-        for (RunResult run : results) {
-            var params = run.getParams();
-            boolean inference = params.getBenchmark().endsWith("deepInference1000");
-            int batch = inference ? 0 : Integer.parseInt(params.getParam("batch"));
-            int threads = Integer.parseInt(params.getParam("threads"));
-            rows.computeIfAbsent(batch, b -> new double[] {Double.NaN, Double.NaN})[threads - 1] =
-                    run.getPrimaryResult().getScore();
-        }
         System.out.printf("vcnn threads report%s: deep preset, vector kernels, %d processors, Java %s%n%n",
                 quick ? " (--quick)" : "", Runtime.getRuntime().availableProcessors(), Runtime.version());
-        System.out.println("| work | 1 thread | 2 threads | images/s (1 / 2 threads) | scaling |");
-        System.out.println("| --- | ---: | ---: | ---: | ---: |");
-        for (Map.Entry<Integer, double[]> row : rows.entrySet()) {
-            int images = row.getKey() == 0 ? ThreadBenchmarks.EVALUATED : row.getKey();
-            String work = row.getKey() == 0 ? "inference, 1,000 images" : "training step, batch " + row.getKey();
-            double one = row.getValue()[0];
-            double two = row.getValue()[1];
-            System.out.printf("| %s | %.0f us | %.0f us | %,.0f / %,.0f | %.2fx |%n", work, one, two,
-                    images * 1e6 / one, images * 1e6 / two, one / two);
+        System.out.println("| work | 1 thread | 2 threads | images/s (1 / 2 threads) | scaling | rounds' scalings |");
+        System.out.println("| --- | ---: | ---: | ---: | ---: | --- |");
+        for (String work : WORKS) {
+            boolean inference = work.equals("inference");
+            double[][] times = new double[2][rounds];
+            double[] ratios = new double[rounds];
+            for (int round = 0; round < rounds; round++) {
+                for (int k = 0; k < 2; k++) {
+                    int threads = (round + k) % 2 + 1; // 1 then 2, then 2 then 1, ...
+                    times[threads - 1][round] = run(logs, work, threads, round, quick);
+                }
+                ratios[round] = times[0][round] / times[1][round];
+            }
+            int images = inference ? ThreadBenchmarks.EVALUATED : Integer.parseInt(work);
+            double one = median(times[0]);
+            double two = median(times[1]);
+            StringBuilder each = new StringBuilder();
+            for (double ratio : ratios) {
+                each.append(each.isEmpty() ? "" : ", ").append(String.format("%.2fx", ratio));
+            }
+            System.out.printf("| %s | %.0f us | %.0f us | %,.0f / %,.0f | %.2fx | %s |%n",
+                    inference ? "inference, 1,000 images" : "training step, batch " + work, one, two,
+                    images * 1e6 / one, images * 1e6 / two, median(ratios), each);
         }
         System.out.println();
-        System.out.println("JMH averages over the measured iterations (one JVM per configuration). On a machine "
-                + "shared with other work, the 2-thread figures are the first to suffer.");
+        System.out.println("Times: medians over the rounds of JMH's average per run (one JVM per run); scaling: "
+                + "the median of the rounds' ratios. On a machine shared with other work, the 2-thread figures "
+                + "are the first to suffer.");
+    }
+
+    // one JVM: the work on `threads` threads, JMH's average time per operation in microseconds
+    private static double run(Path logs, String work, int threads, int round, boolean quick)
+            throws RunnerException {
+        boolean inference = work.equals("inference");
+        ChainedOptionsBuilder options = new OptionsBuilder()
+                .include(ThreadBenchmarks.class.getName() + (inference ? ".deepInference1000" : ".deepTrainingStep"))
+                .param("threads", Integer.toString(threads))
+                .output(logs.resolve(work + "-" + threads + "-" + round + ".log").toString())
+                .shouldFailOnError(true)
+                .verbosity(VerboseMode.NORMAL)
+                .warmupIterations(quick ? 3 : 4).warmupTime(TimeValue.seconds(1))
+                .measurementIterations(quick ? 3 : 4).measurementTime(TimeValue.seconds(1));
+        if (!inference) {
+            options.param("batch", work);
+        }
+        Collection<RunResult> results = new Runner(options.build()).run();
+        return results.iterator().next().getPrimaryResult().getScore();
+    }
+
+    private static double median(double[] values) {
+        double[] sorted = values.clone();
+        Arrays.sort(sorted);
+        int n = sorted.length;
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
     }
 }

@@ -10,21 +10,26 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * The report's line setting vcnn's deep preset against PyTorch's: runs {@code bench/peers/torch_deep.py
- * bench} (one thread, the same network, batch 1) with {@code /usr/bin/python3} on the MNIST folder the
- * user names ({@code bench/report --mnist DIR}) and prints training and inference images/s at batch 1
- * beside vcnn's from the JMH rows of the same run. Where the folder, python, torch or the script is
- * missing, it says so in one line instead.
+ * The report's lines setting vcnn's deep preset against PyTorch's: runs {@code bench/peers/torch_deep.py
+ * bench} (one thread, the same network) with {@code /usr/bin/python3} on the MNIST folder the user
+ * names ({@code bench/report --mnist DIR}) and prints training and inference images/s at batch 1, and
+ * at PyTorch's best batch (training at 32 or 64, inference at 256) against vcnn's at 32, beside vcnn's
+ * from the JMH rows of the same run. Where the folder, python, torch or the script is missing, it says
+ * so in one line instead.
  */
 final class TorchPeer {
     private static final String PYTHON = "/usr/bin/python3";
-    private static final Pattern RATE = Pattern.compile("(?m)^(training|inference), batch 1: ([\\d,]+) images/s$");
+    private static final Pattern RATE = Pattern.compile("(?m)^(training|inference), batch (\\d+): ([\\d,]+) images/s$");
 
     private TorchPeer() {
     }
 
-    /** {@code data}: the MNIST folder from --mnist, or null when none was given. */
-    static void compare(double vcnnTraining, double vcnnInference, Path data, PrintStream out) {
+    /**
+     * vcnn's images/s at batch 1 and over a batch of 32 (one thread), from the report's rows;
+     * {@code data}: the MNIST folder from --mnist, or null when none was given.
+     */
+    static void compare(double vcnnTraining, double vcnnInference, double vcnnBatchTraining,
+                        double vcnnBatchInference, Path data, PrintStream out) {
         String root = System.getProperty("vcnn.root");
         Path script = root == null ? null : Path.of(root, "bench", "peers", "torch_deep.py");
         out.println();
@@ -50,26 +55,47 @@ final class TorchPeer {
             }
             String output = run(PYTHON, script.toString(), "bench", "--data", data.toString(),
                     "--train-size", "2048", "--test-size", "1", "--repeats", "5");
+            // batch 1, and the best rate over the larger batches with that batch's size
             double training = Double.NaN;
             double inference = Double.NaN;
+            double bestTraining = Double.NaN;
+            double bestInference = Double.NaN;
+            int bestTrainingBatch = 0;
+            int bestInferenceBatch = 0;
             Matcher m = RATE.matcher(output == null ? "" : output);
             while (m.find()) {
-                double rate = Double.parseDouble(m.group(2).replace(",", ""));
-                if (m.group(1).equals("training")) {
-                    training = rate;
-                } else {
-                    inference = rate;
+                int batch = Integer.parseInt(m.group(2));
+                double rate = Double.parseDouble(m.group(3).replace(",", ""));
+                boolean isTraining = m.group(1).equals("training");
+                if (batch == 1) {
+                    if (isTraining) {
+                        training = rate;
+                    } else {
+                        inference = rate;
+                    }
+                } else if (isTraining && !(rate <= bestTraining)) {
+                    bestTraining = rate;
+                    bestTrainingBatch = batch;
+                } else if (!isTraining && !(rate <= bestInference)) {
+                    bestInference = rate;
+                    bestInferenceBatch = batch;
                 }
             }
-            if (Double.isNaN(training) || Double.isNaN(inference)) {
-                out.println("PyTorch peer: torch_deep.py bench failed or printed no batch-1 rates.");
+            if (Double.isNaN(training) || Double.isNaN(inference) || Double.isNaN(bestTraining)
+                    || Double.isNaN(bestInference)) {
+                out.println("PyTorch peer: torch_deep.py bench failed or printed no rates.");
                 return;
             }
-            out.printf("Deep preset against PyTorch %s (torch_deep.py bench, 1 thread, after JMH in this run): "
-                            + "training at batch 1 vcnn %,.0f against PyTorch %,.0f images/s (%.1fx); inference at "
-                            + "batch 1 %,.0f against %,.0f (%.1fx).%n",
-                    version.strip(), vcnnTraining, training, vcnnTraining / training, vcnnInference, inference,
-                    vcnnInference / inference);
+            out.printf("Deep preset against PyTorch %s (torch_deep.py bench, 1 thread, after JMH in this run):%n",
+                    version.strip());
+            out.printf("  training at batch 1: vcnn %,.0f against PyTorch %,.0f images/s (%.1fx); inference at batch 1: "
+                            + "%,.0f against %,.0f (%.1fx)%n",
+                    vcnnTraining, training, vcnnTraining / training, vcnnInference, inference, vcnnInference / inference);
+            out.printf("  training, vcnn at batch 32 against PyTorch's best (batch %d): %,.0f against %,.0f images/s "
+                            + "(%.1fx); inference, vcnn at batch 32 against PyTorch's best (batch %d): %,.0f against "
+                            + "%,.0f (%.1fx)%n",
+                    bestTrainingBatch, vcnnBatchTraining, bestTraining, vcnnBatchTraining / bestTraining,
+                    bestInferenceBatch, vcnnBatchInference, bestInference, vcnnBatchInference / bestInference);
         } catch (IOException e) {
             out.println("PyTorch peer: not run (" + PYTHON + ": " + e.getMessage() + ").");
         } catch (InterruptedException e) {
