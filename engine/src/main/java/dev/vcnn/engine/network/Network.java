@@ -8,6 +8,7 @@ import dev.vcnn.engine.layers.Layer;
 import dev.vcnn.engine.layers.MaxPool2x2Layer;
 import dev.vcnn.engine.layers.Parameter;
 import dev.vcnn.engine.layers.ReluLayer;
+import dev.vcnn.engine.layers.ReluMaxPool2x2Layer;
 import dev.vcnn.engine.layers.Shape;
 
 import java.util.ArrayList;
@@ -98,12 +99,19 @@ public final class Network {
                 break;
             }
             // a conv without a bias and the pool after it run as one kernel each way, as in the seed
-            boolean fusePool = k + 1 < tokens.size() && tokens.get(k + 1) instanceof LayerSpec.MaxPool2
-                    && shape.height() >= 4 && shape.width() >= 4;
+            // (fusePool); a relu and the pool after it as one layer that applies the relu to the pooled
+            // quarter of the values
+            boolean poolNext = k + 1 < tokens.size() && tokens.get(k + 1) instanceof LayerSpec.MaxPool2;
+            boolean fusePool = poolNext && shape.height() >= 4 && shape.width() >= 4;
+            boolean fuseRelu = poolNext && shape.height() >= 2 && shape.width() >= 2;
             Layer layer = switch (token) {
                 case LayerSpec.Conv3x3 conv when !conv.bias() && fusePool -> {
                     k++;
                     yield new Conv3x3MaxPoolLayer(kernels, k - 1, shape, conv.filters());
+                }
+                case LayerSpec.Relu relu when fuseRelu -> {
+                    k++;
+                    yield new ReluMaxPool2x2Layer(kernels, shape);
                 }
                 case LayerSpec.Conv3x3 conv -> new Conv3x3Layer(kernels, k, shape, conv.filters(), conv.bias());
                 case LayerSpec.MaxPool2 pool -> new MaxPool2x2Layer(kernels, shape);

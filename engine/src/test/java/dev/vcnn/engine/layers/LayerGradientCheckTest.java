@@ -94,6 +94,24 @@ class LayerGradientCheckTest {
         check("maxpool2 on 3x7x5", layer, x, (v, p, k) -> DoubleReference.maxPool2(v, in, k));
     }
 
+    // the fused relu + pool: distinct values of both signs, so windows whose max is negative (all
+    // gradient masked) and positive ones both occur; odd sizes as above
+    @ParameterizedTest
+    @ValueSource(strings = {"scalar", "vector"})
+    void fusedReluMaxPool2(String kernelName) {
+        Shape in = new Shape(3, 7, 5);
+        Layer layer = new ReluMaxPool2x2Layer(FiniteDifference.kernels(kernelName), in);
+        assertEquals(new Shape(3, 3, 2), layer.outputShape());
+        float[] x = new float[Math.toIntExact(in.size())];
+        int[] order = permutation(x.length);
+        for (int k = 0; k < x.length; k++) {
+            x[k] = (order[k] - 63.5f) * 0.05f; // 105 values, none closer to 0 than 0.025
+        }
+        // relu(pool(x)) is pool(relu(x)), without the all-zero windows whose ties the reference refuses
+        check("relu,maxpool2 on 3x7x5", layer, x,
+                (v, p, k) -> DoubleReference.relu(DoubleReference.maxPool2(v, in, k), k));
+    }
+
     // inputs of both signs, none closer to 0 than 0.1
     @ParameterizedTest
     @ValueSource(strings = {"scalar", "vector"})
