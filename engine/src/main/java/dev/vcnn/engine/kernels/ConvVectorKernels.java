@@ -361,20 +361,30 @@ final class ConvVectorKernels {
                                      float[] filters, int channels, float[] dIn) {
         Scratch scratch = SCRATCH.get();
         int plane = height * width;
-        int paddedPlane = (height + 2) * width + 2;
-        // with a vector of slack: on planes smaller than a vector the loads run past the last plane
-        float[] padded = scratch.wideSource(filterCount * paddedPlane + LANES);
-        padDOut(dOut, filterCount, height, width, padded, paddedPlane);
-        if (plane >= LANES) {
-            wideConv(padded, paddedPlane, filterCount, width, filters, 9, channels * 9, 8, -1,
-                    channels, dIn, plane, plane);
-        } else {
-            float[] wide = scratch.wide(channels * LANES + LANES);
-            wideConv(padded, paddedPlane, filterCount, width, filters, 9, channels * 9, 8, -1,
-                    channels, wide, LANES, plane);
-            for (int c = 0; c < channels; c++) {
-                System.arraycopy(wide, c * LANES, dIn, c * plane, plane);
+        // with dOut rows of a vector or more, channels in fours on the wide plane and the last 1..3
+        // (conv1's and the seed's only one) by taps: 16 filters -> 1 channel on 28x28 2.5 us against
+        // 6.0 us on the wide plane, the seed's 8 -> 1 2.0 against 2.9 us
+        int byTaps = width - 2 >= LANES ? channels % 4 : 0;
+        int grouped = channels - byTaps;
+        if (grouped > 0) {
+            int paddedPlane = (height + 2) * width + 2;
+            // with a vector of slack: on planes smaller than a vector the loads run past the last plane
+            float[] padded = scratch.wideSource(filterCount * paddedPlane + LANES);
+            padDOut(dOut, filterCount, height, width, padded, paddedPlane);
+            if (plane >= LANES) {
+                wideConv(padded, paddedPlane, filterCount, width, filters, 9, channels * 9, 8, -1,
+                        grouped, dIn, plane, plane);
+            } else {
+                float[] wide = scratch.wide(channels * LANES + LANES);
+                wideConv(padded, paddedPlane, filterCount, width, filters, 9, channels * 9, 8, -1,
+                        channels, wide, LANES, plane);
+                for (int c = 0; c < channels; c++) {
+                    System.arraycopy(wide, c * LANES, dIn, c * plane, plane);
+                }
             }
+        }
+        for (int c = grouped; c < channels; c++) {
+            inputGradientByTaps(dOut, filterCount, height, width, filters, channels, c, dIn, scratch);
         }
     }
 
@@ -430,7 +440,7 @@ final class ConvVectorKernels {
         }
         // the last 1..3 outputs one at a time, 8 vectors a pass, rather than a 4-output pass that
         // repeats the last output: 5.0 us against 7.1 us for the 1 -> 16 on 28x28 input gradient (one
-        // output) with 4 vectors a pass, a tie at two (2 -> 8 on 13x13: 1.22 against 1.17 us); 8 chains
+        // output, which now goes by taps) with 4 vectors a pass, a tie at two (2 -> 8 on 13x13: 1.22 against 1.17 us); 8 chains
         // cover the FMA latency of both FMA units, 4 left them half idle
         for (; o < outputs; o++) {
             for (int v = 0; v < vectors; v += 8) {
@@ -441,6 +451,130 @@ final class ConvVectorKernels {
                         Math.min((v + 6) * LANES, last), Math.min((v + 7) * LANES, last));
             }
         }
+    }
+
+    // dIn channel c alone, in two steps with no padded copy of dOut:
+    //   taps[t][y][x] = sum_f w[f][c][t] * dOut[f][y][x]     (t = 3i + j: a 9 x F by F x (H-2)(W-2) product)
+    //   dIn[c][y][x]  = sum_t taps[t][y - i][x - j]          (zero outside the taps' planes)
+    // Each taps plane is written into a zero-bordered plane laid out as padDOut's, so the second step
+    // is nine contiguous loads per vector of dIn positions (wide positions, as in wideConv). Lanes: in
+    // the product, columns x..x+L-1 of one dOut row, two column vectors per pass, so each loaded dOut
+    // vector feeds 9 FMA chains and each broadcast weight 2 (18 chains); the last column vector is
+    // shifted back to end at the row's end. The product reads dOut where it lies, where wideConvPassOne
+    // needed the whole padded copy and loaded once per FMA
+    static void inputGradientByTaps(float[] dOut, int filterCount, int height, int width,
+                                    float[] filters, int channels, int c, float[] dIn, Scratch scratch) {
+        int outHeight = height - 2;
+        int outWidth = width - 2;
+        int paddedPlane = (height + 2) * width + 2;
+        float[] taps = scratch.wide(9 * paddedPlane);
+        for (int t = 0; t < 9; t++) {
+            zeroBorders(taps, t * paddedPlane, height, width);
+        }
+        int last = outWidth - LANES;
+        int vectors = (outWidth + LANES - 1) / LANES;
+        for (int y = 0; y < outHeight; y++) {
+            for (int v = 0; v < vectors; v += 2) {
+                tapsPass(dOut, filterCount, outHeight, outWidth, filters, channels, c, y,
+                        Math.min(v * LANES, last), Math.min((v + 1) * LANES, last), taps, paddedPlane, width);
+            }
+        }
+        // dIn[c][p] = sum_t taps[t][p + (2-i)*W + 2 - j] over the whole plane, the last vector shifted back
+        int plane = height * width;
+        int lastP = plane - LANES;
+        for (int p0 = 0; p0 < plane; p0 += LANES) {
+            int p = Math.min(p0, lastP);
+            FloatVector sum = FloatVector.fromArray(FLOAT, taps, p + 2 * width + 2);
+            for (int t = 1; t < 9; t++) {
+                int i = t / 3;
+                int j = t % 3;
+                sum = sum.add(FloatVector.fromArray(FLOAT, taps, t * paddedPlane + p + (2 - i) * width + 2 - j));
+            }
+            sum.intoArray(dIn, c * plane + p);
+        }
+    }
+
+    // the zeros of a plane laid out as padDOut's ((H+2)*W + 2 floats, row R holding two zeros, then
+    // row R - 2 of a [H-2][W-2] plane) whose rows 2..H-1 get their W - 2 values elsewhere: rows 0, 1,
+    // H and H+1, the first two columns of the others, and the two after the last row
+    static void zeroBorders(float[] padded, int at, int height, int width) {
+        Arrays.fill(padded, at, at + 2 * width + 2, 0f);
+        for (int row = 3; row < height; row++) {
+            padded[at + row * width] = 0f;
+            padded[at + row * width + 1] = 0f;
+        }
+        Arrays.fill(padded, at + height * width, at + (height + 2) * width + 2, 0f);
+    }
+
+    // the nine taps of dOut row y at columns xa.. and xb.., summed over the filters, into the taps
+    // planes' row y + 2 (xa == xb on a row of one vector: the same sums, stored twice)
+    static void tapsPass(float[] dOut, int filterCount, int outHeight, int outWidth, float[] filters,
+                         int channels, int c, int y, int xa, int xb, float[] taps, int paddedPlane, int width) {
+        FloatVector zero = FloatVector.zero(FLOAT);
+        FloatVector a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero, a6 = zero, a7 = zero;
+        FloatVector a8 = zero;
+        FloatVector b0 = zero, b1 = zero, b2 = zero, b3 = zero, b4 = zero, b5 = zero, b6 = zero, b7 = zero;
+        FloatVector b8 = zero;
+        for (int f = 0; f < filterCount; f++) {
+            int row = (f * outHeight + y) * outWidth;
+            FloatVector xa0 = FloatVector.fromArray(FLOAT, dOut, row + xa);
+            FloatVector xb0 = FloatVector.fromArray(FLOAT, dOut, row + xb);
+            int w = (f * channels + c) * 9;
+            FloatVector k = FloatVector.broadcast(FLOAT, filters[w]);
+            a0 = xa0.fma(k, a0);
+            b0 = xb0.fma(k, b0);
+            k = FloatVector.broadcast(FLOAT, filters[w + 1]);
+            a1 = xa0.fma(k, a1);
+            b1 = xb0.fma(k, b1);
+            k = FloatVector.broadcast(FLOAT, filters[w + 2]);
+            a2 = xa0.fma(k, a2);
+            b2 = xb0.fma(k, b2);
+            k = FloatVector.broadcast(FLOAT, filters[w + 3]);
+            a3 = xa0.fma(k, a3);
+            b3 = xb0.fma(k, b3);
+            k = FloatVector.broadcast(FLOAT, filters[w + 4]);
+            a4 = xa0.fma(k, a4);
+            b4 = xb0.fma(k, b4);
+            k = FloatVector.broadcast(FLOAT, filters[w + 5]);
+            a5 = xa0.fma(k, a5);
+            b5 = xb0.fma(k, b5);
+            k = FloatVector.broadcast(FLOAT, filters[w + 6]);
+            a6 = xa0.fma(k, a6);
+            b6 = xb0.fma(k, b6);
+            k = FloatVector.broadcast(FLOAT, filters[w + 7]);
+            a7 = xa0.fma(k, a7);
+            b7 = xb0.fma(k, b7);
+            k = FloatVector.broadcast(FLOAT, filters[w + 8]);
+            a8 = xa0.fma(k, a8);
+            b8 = xb0.fma(k, b8);
+        }
+        int at = (y + 2) * width + 2;
+        a0.intoArray(taps, at + xa);
+        b0.intoArray(taps, at + xb);
+        at += paddedPlane;
+        a1.intoArray(taps, at + xa);
+        b1.intoArray(taps, at + xb);
+        at += paddedPlane;
+        a2.intoArray(taps, at + xa);
+        b2.intoArray(taps, at + xb);
+        at += paddedPlane;
+        a3.intoArray(taps, at + xa);
+        b3.intoArray(taps, at + xb);
+        at += paddedPlane;
+        a4.intoArray(taps, at + xa);
+        b4.intoArray(taps, at + xb);
+        at += paddedPlane;
+        a5.intoArray(taps, at + xa);
+        b5.intoArray(taps, at + xb);
+        at += paddedPlane;
+        a6.intoArray(taps, at + xa);
+        b6.intoArray(taps, at + xb);
+        at += paddedPlane;
+        a7.intoArray(taps, at + xa);
+        b7.intoArray(taps, at + xb);
+        at += paddedPlane;
+        a8.intoArray(taps, at + xa);
+        b8.intoArray(taps, at + xb);
     }
 
     // wideConv for output o alone at wide positions q0.., ..., q7..: eight chains, each loaded source

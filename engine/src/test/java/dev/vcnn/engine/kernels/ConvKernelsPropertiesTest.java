@@ -120,6 +120,20 @@ class ConvKernelsPropertiesTest {
         }
     }
 
+    // the input gradient's split: channels in fours on the wide plane, the rest (1..3) by taps once
+    // dOut rows are a vector long; rows of exactly a vector, one more and one less, 1 to 7 channels
+    @Example
+    void inputGradientAgreesAcrossTheSplitBetweenGroupsAndTaps() {
+        int lanes = kernels.lanes;
+        for (int outWidth : new int[]{lanes - 1, lanes, lanes + 1, 2 * lanes + 3}) {
+            for (int channels = 1; channels <= 7; channels++) {
+                for (Palette palette : Palette.values()) {
+                    checkInputGradient(Conv.draw(channels, 9, outWidth + 2, 5, palette, 31L * channels + outWidth));
+                }
+            }
+        }
+    }
+
     // the seed network's layer: a 28x28 grey image, 8 filters -> 8x26x26
     @Example
     void allThreeAgreeOnTheSeedShape() {
