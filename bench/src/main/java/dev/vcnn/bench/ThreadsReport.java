@@ -1,5 +1,6 @@
 package dev.vcnn.bench;
 
+import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.results.RunResult;
 import org.openjdk.jmh.runner.Runner;
 import org.openjdk.jmh.runner.RunnerException;
@@ -13,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Runs {@link ThreadBenchmarks} and prints the scaling from 1 to 2 threads as a markdown table:
@@ -22,12 +24,15 @@ import java.util.Collection;
  * <p>The host these machines share runs a core slower or faster for seconds at a time, so one JVM
  * for 1 thread and a later one for 2 threads can differ by 30% either way. Each work is therefore run
  * in {@link #ROUNDS} rounds, a JVM for 1 thread and one for 2 back to back (in alternating order), and
- * the table gives the medians of the rounds and of their ratios. About 4.5 minutes; {@code --quick}:
- * one round with shorter iterations, about 1.5 minutes.
+ * the table gives the medians of the rounds and of their ratios. Beside each batch-32 round, the FMA
+ * chains of {@link PeakBenchmark} on 1 and 2 threads give the host's own ceiling in that minute. About
+ * 5.5 minutes; {@code --quick}: one round with shorter iterations, about 2 minutes.
  */
 public final class ThreadsReport {
     private static final int ROUNDS = 3;
     private static final String[] WORKS = {"8", "16", "32", "64", "inference"};
+    /** The batch whose rounds also measure the host's FMA scaling from 1 to 2 threads: the target's. */
+    private static final String CEILING_BESIDE = "32";
 
     private ThreadsReport() {
     }
@@ -41,6 +46,7 @@ public final class ThreadsReport {
                 quick ? " (--quick)" : "", Runtime.getRuntime().availableProcessors(), Runtime.version());
         System.out.println("| work | 1 thread | 2 threads | images/s (1 / 2 threads) | scaling | rounds' scalings |");
         System.out.println("| --- | ---: | ---: | ---: | ---: | --- |");
+        double[] ceilings = new double[rounds];
         for (String work : WORKS) {
             boolean inference = work.equals("inference");
             double[][] times = new double[2][rounds];
@@ -51,6 +57,9 @@ public final class ThreadsReport {
                     times[threads - 1][round] = run(logs, work, threads, round, quick);
                 }
                 ratios[round] = times[0][round] / times[1][round];
+                if (work.equals(CEILING_BESIDE)) {
+                    ceilings[round] = peak(logs, 2, round) / peak(logs, 1, round);
+                }
             }
             int images = inference ? ThreadBenchmarks.EVALUATED : Integer.parseInt(work);
             double one = median(times[0]);
@@ -64,6 +73,13 @@ public final class ThreadsReport {
                     images * 1e6 / one, images * 1e6 / two, median(ratios), each);
         }
         System.out.println();
+        StringBuilder each = new StringBuilder();
+        for (double ceiling : ceilings) {
+            each.append(each.isEmpty() ? "" : ", ").append(String.format("%.2fx", ceiling));
+        }
+        System.out.printf("The host's own ceiling beside the batch-%s rounds: FMA chains (PeakBenchmark) on 2 threads "
+                + "against 1, %.2fx (rounds: %s). A round whose ceiling is under a target cannot show it.%n%n",
+                CEILING_BESIDE, median(ceilings), each);
         System.out.println("Times: medians over the rounds of JMH's average per run (one JVM per run); scaling: "
                 + "the median of the rounds' ratios. On a machine shared with other work, the 2-thread figures "
                 + "are the first to suffer.");
@@ -86,6 +102,21 @@ public final class ThreadsReport {
         }
         Collection<RunResult> results = new Runner(options.build()).run();
         return results.iterator().next().getPrimaryResult().getScore();
+    }
+
+    // one JVM: PeakBenchmark's FMA chains on `threads` threads, all threads' operations per microsecond
+    // (JMH sums throughput over threads); right after a batch's round, so both see the host's same minute
+    private static double peak(Path logs, int threads, int round) throws RunnerException {
+        ChainedOptionsBuilder options = new OptionsBuilder()
+                .include(PeakBenchmark.class.getName() + ".fmaChains")
+                .threads(threads)
+                .mode(Mode.Throughput)
+                .timeUnit(TimeUnit.MICROSECONDS)
+                .output(logs.resolve("peak-" + threads + "-" + round + ".log").toString())
+                .shouldFailOnError(true)
+                .warmupIterations(2).warmupTime(TimeValue.seconds(1))
+                .measurementIterations(3).measurementTime(TimeValue.seconds(1));
+        return new Runner(options.build()).run().iterator().next().getPrimaryResult().getScore();
     }
 
     private static double median(double[] values) {
