@@ -196,12 +196,17 @@ public final class Report {
                     bytes(scalar.bytesPerOp()), bytes(vector.bytesPerOp()));
         }
         out.println();
-        out.println("Times are medians over measurement iterations of the mean time per call; images/s = 1e9 / "
-                + "trainingStep or inference time. A " + DeepShapes.BATCH_SUFFIX + " row times one call over "
-                + DeepShapes.BATCH + " images (the dense layers through the batch kernels, the convolutions as "
-                + DeepShapes.BATCH + " per-image calls; trainingStep and inference: a trainer's mini-batch step on "
-                + "one thread, and forward groups of " + DeepBatchInputs.GROUP + "), also given per image beside "
-                + "the batch-1 row above it.");
+        out.print("Times are medians over measurement iterations of the mean time per call; images/s = 1e9 / "
+                + "trainingStep or inference time.");
+        // the batch rows are the deep preset's alone: a seed-only (--quick) table has none to explain
+        if (rows.keySet().stream().anyMatch(row -> DeepShapes.images(row.name()) > 1)) {
+            out.print(" A " + DeepShapes.BATCH_SUFFIX + " row times one call over "
+                    + DeepShapes.BATCH + " images (the dense layers through the batch kernels, the convolutions as "
+                    + DeepShapes.BATCH + " per-image calls; trainingStep and inference: a trainer's mini-batch step on "
+                    + "one thread, and forward groups of " + DeepBatchInputs.GROUP + "), also given per image beside "
+                    + "the batch-1 row above it.");
+        }
+        out.println();
         for (Map.Entry<Row, Measured[]> entry : rows.entrySet()) {
             Measured scalar = entry.getValue()[0];
             Measured vector = entry.getValue()[1];
