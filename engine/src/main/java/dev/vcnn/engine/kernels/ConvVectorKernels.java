@@ -510,8 +510,8 @@ final class ConvVectorKernels {
         }
         // the last 1..3 outputs one at a time, 8 vectors a pass, rather than a 4-output pass that
         // repeats the last output: 5.0 us against 7.1 us for the 1 -> 16 on 28x28 input gradient (one
-        // output, which now goes by taps) with 4 vectors a pass, a tie at two (2 -> 8 on 13x13: 1.22 against 1.17 us); 8 chains
-        // cover the FMA latency of both FMA units, 4 left them half idle
+        // output; it now goes by taps) with 4 vectors a pass, a tie at two (2 -> 8 on 13x13: 1.22
+        // against 1.17 us); 8 chains cover the FMA latency of both FMA units, 4 left them half idle
         for (; o < outputs; o++) {
             for (int v = 0; v < vectors; v += 8) {
                 wideConvPassOne(src, srcPlane, sources, width, weights, oStride, kStride, t0, dt, o,
