@@ -123,20 +123,21 @@ final class ElementwiseVectorKernels {
         }
     }
 
-    // sums, values [n]; lanes: consecutive elements. The tail is the last full vector, shifted left
-    // to end at n, adding only to the lanes the vectors before it did not. Fewer than L elements go
-    // to the reference
-    static void addInto(float[] sums, float[] values, int n) {
+    // sums, values [n], added in [from, to); lanes: consecutive elements. The tail is the last full
+    // vector, shifted left to end at to, adding only to the lanes the vectors before it did not. Fewer
+    // than L elements go to the reference
+    static void addInto(float[] sums, float[] values, int from, int to) {
+        int n = to - from;
         if (n < LANES) {
-            SCALAR.addInto(sums, values, n);
+            SCALAR.addInto(sums, values, from, to);
             return;
         }
-        int bound = FLOAT.loopBound(n);
-        for (int k = 0; k < bound; k += LANES) {
+        int bound = from + FLOAT.loopBound(n);
+        for (int k = from; k < bound; k += LANES) {
             FloatVector.fromArray(FLOAT, sums, k).add(FloatVector.fromArray(FLOAT, values, k)).intoArray(sums, k);
         }
-        if (bound < n) {
-            int last = n - LANES;
+        if (bound < to) {
+            int last = to - LANES;
             FloatVector s = FloatVector.fromArray(FLOAT, sums, last);
             s.blend(s.add(FloatVector.fromArray(FLOAT, values, last)), lanesNotYetCounted(n)).intoArray(sums, last);
         }

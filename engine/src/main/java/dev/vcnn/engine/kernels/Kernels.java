@@ -152,8 +152,11 @@ public interface Kernels {
     void denseBackward(float[] x, int inputs, float[] weights, int outputs, float[] dLogits,
                        float[] dx, float[] dWeights, float[] dBiases);
 
-    /** Element-wise sum into the first array: {@code sums[k] += values[k]} for k in [0, n). */
-    void addInto(float[] sums, float[] values, int n);
+    /**
+     * Element-wise sum into the first array: {@code sums[k] += values[k]} for k in [from, to); each
+     * element's sum depends on that element alone, so any cut into pieces gives the same bits.
+     */
+    void addInto(float[] sums, float[] values, int from, int to);
 
     /**
      * SGD with momentum, as PyTorch's {@code torch.optim.SGD} (dampening 0, no Nesterov), on a

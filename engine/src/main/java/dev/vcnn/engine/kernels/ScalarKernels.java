@@ -356,8 +356,8 @@ public final class ScalarKernels implements Kernels {
     }
 
     @Override
-    public void addInto(float[] sums, float[] values, int n) {
-        for (int k = 0; k < n; k++) {
+    public void addInto(float[] sums, float[] values, int from, int to) {
+        for (int k = from; k < to; k++) {
             sums[k] += values[k];
         }
     }

@@ -173,8 +173,8 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
-    public void addInto(float[] sums, float[] values, int n) {
-        ElementwiseVectorKernels.addInto(sums, values, n);
+    public void addInto(float[] sums, float[] values, int from, int to) {
+        ElementwiseVectorKernels.addInto(sums, values, from, to);
     }
 
     @Override

@@ -52,9 +52,9 @@ public final class Conv3x3Layer implements Layer {
     @Override
     public float[] backward(float[] dOut, boolean wantInputGradient) {
         float[] result = gradients(dOut, wantInputGradient);
-        kernels.addInto(weight.gradient(), sampleWeights, sampleWeights.length);
+        kernels.addInto(weight.gradient(), sampleWeights, 0, sampleWeights.length);
         if (bias != null) {
-            kernels.addInto(bias.gradient(), sampleBias, sampleBias.length);
+            kernels.addInto(bias.gradient(), sampleBias, 0, sampleBias.length);
         }
         return result;
     }

@@ -54,7 +54,7 @@ public final class Conv3x3MaxPoolLayer implements Layer {
     @Override
     public float[] backward(float[] dOut, boolean wantInputGradient) {
         float[] result = gradients(dOut, wantInputGradient);
-        kernels.addInto(weight.gradient(), sampleWeights, sampleWeights.length);
+        kernels.addInto(weight.gradient(), sampleWeights, 0, sampleWeights.length);
         return result;
     }
 

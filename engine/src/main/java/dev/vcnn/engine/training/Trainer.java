@@ -323,11 +323,7 @@ public final class Trainer implements AutoCloseable {
 
     // shard i's sums += shard other's over [from, to) of parameter p
     private void addShard(int i, int other, int p, int from, int to) {
-        float[] sums = shardGradients[i][p];
-        float[] added = shardGradients[other][p];
-        for (int e = from; e < to; e++) {
-            sums[e] += added[e];
-        }
+        network.kernels().addInto(shardGradients[i][p], shardGradients[other][p], from, to);
     }
 
     // A worker claims the shards of its own block first, then helps with the other blocks (the host

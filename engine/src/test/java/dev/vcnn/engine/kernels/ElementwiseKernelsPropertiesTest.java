@@ -84,9 +84,9 @@ class ElementwiseKernelsPropertiesTest {
     }
 
     @Property(tries = TRIES)
-    void addIntoAgrees(@ForAll("lengths") int n, @ForAll boolean specials, @ForAll Palette palette,
-                       @ForAll long seed) {
-        checkAddInto(n, specials, palette, seed);
+    void addIntoAgrees(@ForAll("lengths") int n, @ForAll @IntRange(min = 0, max = 40) int from,
+                       @ForAll boolean specials, @ForAll Palette palette, @ForAll long seed) {
+        checkAddInto(Math.min(from, n), n, specials, palette, seed);
     }
 
     @Property(tries = TRIES)
@@ -142,7 +142,7 @@ class ElementwiseKernelsPropertiesTest {
                     checkReluForward(n, specials, false, palette, n);
                     checkReluForward(n, specials, true, palette, n);
                     checkReluBackward(n, specials, palette, n);
-                    checkAddInto(n, specials, palette, n);
+                    checkAddInto(0, n, specials, palette, n);
                     checkMomentum(0, n, 0.01f, 0.9f, 1f / 32, specials, palette, n);
                 }
             }
@@ -237,18 +237,24 @@ class ElementwiseKernelsPropertiesTest {
         Padded.assertUntouchedPast(context, "dIn", vectorDIn, n);
     }
 
-    private void checkAddInto(int n, boolean specials, Palette palette, long seed) {
+    // the sum over [from, n) of arrays of n; the elements before from must keep their values
+    private void checkAddInto(int from, int n, boolean specials, Palette palette, long seed) {
         Random random = new Random(seed);
         float[] sums = draw(random, palette, n, specials);
         float[] values = draw(random, palette, n, specials);
-        String context = kernels.context("addInto", "N=" + n + specialsNote(specials));
+        String context = kernels.context("addInto", "from=" + from + " to=" + n + specialsNote(specials));
         float[] scalarSums = Padded.inOut(sums);
         float[] vectorSums = Padded.inOut(sums);
-        kernels.scalar.addInto(scalarSums, values, n);
-        kernels.onVector(context, vector -> vector.addInto(vectorSums, values, n));
+        kernels.scalar.addInto(scalarSums, values, from, n);
+        kernels.onVector(context, vector -> vector.addInto(vectorSums, values, from, n));
 
         Agreement.exactlyUpToNaNBits(context, "sums", Layout.of("k", n), vectorSums, scalarSums);
         Padded.assertUntouchedPast(context, "sums", vectorSums, n);
+        for (int k = 0; k < from; k++) {
+            if (Float.floatToRawIntBits(vectorSums[k]) != Float.floatToRawIntBits(sums[k])) {
+                fail(context + ": changed element " + k + ", before the piece");
+            }
+        }
     }
 
     // the update of [from, n) of arrays of n; the elements before from must keep their values
