@@ -290,7 +290,7 @@ public class DeepBenchmarks extends KernelBenchmark {
     private static Object denseBackwardBatch(Kernels k, DeepInputs.DenseBatch d) {
         DeepShapes.Dense s = d.shape;
         k.denseBackwardBatch(d.x, DeepShapes.BATCH, s.inputs(), d.weights, s.outputs(), d.dOut, d.dx, d.dWeights,
-                d.dBiases);
+                d.dBiases, true);
         return d.dx;
     }
 }

@@ -3,6 +3,8 @@ package dev.vcnn.engine.kernels;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 
+import java.util.Arrays;
+
 import static dev.vcnn.engine.kernels.VectorSupport.FLOAT;
 import static dev.vcnn.engine.kernels.VectorSupport.BIT_REVERSED;
 import static dev.vcnn.engine.kernels.VectorSupport.FOLD_HIGH;
@@ -244,16 +246,18 @@ final class DenseBatchVectorKernels {
     // each column dWeights comes first: each of its blocks is loaded once, gets dLogits[s][o] * x[s]
     // added for s = 0, 1, ... in turn (a mul then an add, not an FMA, as per sample: the same numbers
     // in the same order, with S times less memory traffic) and is stored once, four outputs at a
-    // time; a tail block keeps its lanes already counted, as per sample. Then dx: each (sample, block)
+    // time (or starts from zero, not loaded, when not accumulating: the same bits as from a zeroed
+    // array); a tail block keeps its lanes already counted, as per sample. Then dx: each (sample, block)
     // is an FMA chain over o from zero, as per sample, four samples at a time so that each weight
     // vector loaded feeds four chains. Not all S from one load: that takes S accumulators per block,
     // past the 32 registers, and kept in memory they cost a load and a store per FMA (eight samples at
     // a time gained 2%). The weight column (O x 2L floats) stays in L1 between the blocks of four.
     // Inputs shorter than one vector go to the reference, as per sample
     static void denseBackwardBatch(float[] x, int samples, int inputs, float[] weights, int outputs,
-                                   float[] dLogits, float[] dx, float[] dWeights, float[] dBiases) {
+                                   float[] dLogits, float[] dx, float[] dWeights, float[] dBiases,
+                                   boolean accumulate) {
         if (inputs < LANES) {
-            SCALAR.denseBackwardBatch(x, samples, inputs, weights, outputs, dLogits, dx, dWeights, dBiases);
+            SCALAR.denseBackwardBatch(x, samples, inputs, weights, outputs, dLogits, dx, dWeights, dBiases, accumulate);
             return;
         }
         int bound = FLOAT.loopBound(inputs);
@@ -261,13 +265,13 @@ final class DenseBatchVectorKernels {
         for (int i = 0; i < pairBound; i += 2 * LANES) {
             int o = 0;
             for (; o + 3 < outputs; o += 4) {
-                weightGradientQuads(x, samples, inputs, outputs, dLogits, dWeights, o, i);
+                weightGradientQuads(x, samples, inputs, outputs, dLogits, dWeights, o, i, accumulate);
             }
             for (; o + 1 < outputs; o += 2) {
-                weightGradientPairs(x, samples, inputs, outputs, dLogits, dWeights, o, i);
+                weightGradientPairs(x, samples, inputs, outputs, dLogits, dWeights, o, i, accumulate);
             }
             if (o < outputs) {
-                weightGradientPair(x, samples, inputs, outputs, dLogits, dWeights, o, i);
+                weightGradientPair(x, samples, inputs, outputs, dLogits, dWeights, o, i, accumulate);
             }
             if (dx != null) {
                 int s = 0;
@@ -280,11 +284,14 @@ final class DenseBatchVectorKernels {
             }
         }
         if (pairBound < bound) {
-            backwardColumn(x, samples, inputs, weights, outputs, dLogits, dx, dWeights, pairBound, 0);
+            backwardColumn(x, samples, inputs, weights, outputs, dLogits, dx, dWeights, pairBound, 0, accumulate);
         }
         if (bound < inputs) {
             int last = inputs - LANES;
-            backwardColumn(x, samples, inputs, weights, outputs, dLogits, dx, dWeights, last, bound - last);
+            backwardColumn(x, samples, inputs, weights, outputs, dLogits, dx, dWeights, last, bound - last, accumulate);
+        }
+        if (!accumulate) {
+            Arrays.fill(dBiases, 0, outputs, 0f);
         }
         for (int s = 0; s < samples; s++) {
             for (int o = 0; o < outputs; o++) {
@@ -298,8 +305,9 @@ final class DenseBatchVectorKernels {
     // the new lanes. dx is stored whole: in the lanes already written, each sample's FMA chain over o
     // is the one the block before it ran on the same weights, so it writes the same values again
     private static void backwardColumn(float[] x, int samples, int inputs, float[] weights, int outputs,
-                                       float[] dLogits, float[] dx, float[] dWeights, int at, int fresh) {
-        weightGradientColumn(x, samples, inputs, outputs, dLogits, dWeights, at, fresh);
+                                       float[] dLogits, float[] dx, float[] dWeights, int at, int fresh,
+                                       boolean accumulate) {
+        weightGradientColumn(x, samples, inputs, outputs, dLogits, dWeights, at, fresh, accumulate);
         if (dx != null) {
             int s = 0;
             for (; s + BLOCK <= samples; s += BLOCK) {
@@ -315,19 +323,19 @@ final class DenseBatchVectorKernels {
     // chains, each x vector loaded feeding four outputs (two outputs a pass, two x loads and two
     // broadcasts for 4 muls, took dense1's weight gradient 83 us a batch of 32 instead of 54)
     private static void weightGradientQuads(float[] x, int samples, int inputs, int outputs, float[] dLogits,
-                                            float[] dWeights, int o, int i) {
+                                            float[] dWeights, int o, int i, boolean accumulate) {
         int aAt = o * inputs + i;
         int bAt = aAt + inputs;
         int cAt = bAt + inputs;
         int dAt = cAt + inputs;
-        FloatVector a0 = FloatVector.fromArray(FLOAT, dWeights, aAt);
-        FloatVector a1 = FloatVector.fromArray(FLOAT, dWeights, aAt + LANES);
-        FloatVector b0 = FloatVector.fromArray(FLOAT, dWeights, bAt);
-        FloatVector b1 = FloatVector.fromArray(FLOAT, dWeights, bAt + LANES);
-        FloatVector c0 = FloatVector.fromArray(FLOAT, dWeights, cAt);
-        FloatVector c1 = FloatVector.fromArray(FLOAT, dWeights, cAt + LANES);
-        FloatVector d0 = FloatVector.fromArray(FLOAT, dWeights, dAt);
-        FloatVector d1 = FloatVector.fromArray(FLOAT, dWeights, dAt + LANES);
+        FloatVector a0 = start(dWeights, aAt, accumulate);
+        FloatVector a1 = start(dWeights, aAt + LANES, accumulate);
+        FloatVector b0 = start(dWeights, bAt, accumulate);
+        FloatVector b1 = start(dWeights, bAt + LANES, accumulate);
+        FloatVector c0 = start(dWeights, cAt, accumulate);
+        FloatVector c1 = start(dWeights, cAt + LANES, accumulate);
+        FloatVector d0 = start(dWeights, dAt, accumulate);
+        FloatVector d1 = start(dWeights, dAt + LANES, accumulate);
         for (int s = 0; s < samples; s++) {
             int xAt = s * inputs + i;
             int gAt = s * outputs + o;
@@ -358,13 +366,13 @@ final class DenseBatchVectorKernels {
 
     // as weightGradientQuads for two outputs o, o+1 past the last four
     private static void weightGradientPairs(float[] x, int samples, int inputs, int outputs, float[] dLogits,
-                                            float[] dWeights, int o, int i) {
+                                            float[] dWeights, int o, int i, boolean accumulate) {
         int oAt = o * inputs + i;
         int pAt = oAt + inputs;
-        FloatVector o0 = FloatVector.fromArray(FLOAT, dWeights, oAt);
-        FloatVector o1 = FloatVector.fromArray(FLOAT, dWeights, oAt + LANES);
-        FloatVector p0 = FloatVector.fromArray(FLOAT, dWeights, pAt);
-        FloatVector p1 = FloatVector.fromArray(FLOAT, dWeights, pAt + LANES);
+        FloatVector o0 = start(dWeights, oAt, accumulate);
+        FloatVector o1 = start(dWeights, oAt + LANES, accumulate);
+        FloatVector p0 = start(dWeights, pAt, accumulate);
+        FloatVector p1 = start(dWeights, pAt + LANES, accumulate);
         for (int s = 0; s < samples; s++) {
             int xAt = s * inputs + i;
             FloatVector x0 = FloatVector.fromArray(FLOAT, x, xAt);
@@ -384,10 +392,10 @@ final class DenseBatchVectorKernels {
 
     // as weightGradientQuads for a last odd output o alone
     private static void weightGradientPair(float[] x, int samples, int inputs, int outputs, float[] dLogits,
-                                           float[] dWeights, int o, int i) {
+                                           float[] dWeights, int o, int i, boolean accumulate) {
         int oAt = o * inputs + i;
-        FloatVector o0 = FloatVector.fromArray(FLOAT, dWeights, oAt);
-        FloatVector o1 = FloatVector.fromArray(FLOAT, dWeights, oAt + LANES);
+        FloatVector o0 = start(dWeights, oAt, accumulate);
+        FloatVector o1 = start(dWeights, oAt + LANES, accumulate);
         for (int s = 0; s < samples; s++) {
             int xAt = s * inputs + i;
             FloatVector g = FloatVector.broadcast(FLOAT, dLogits[s * outputs + o]);
@@ -399,21 +407,27 @@ final class DenseBatchVectorKernels {
     }
 
     // dWeights[o][at..at+L) += dLogits[s][o] * x[s][at..at+L) for every output and every sample in
-    // turn, kept only in lanes fresh..L-1. The one method with a mask: made once, here, it stays in a
+    // turn, kept only in lanes fresh..L-1 (whose sums start from zero when not accumulating: the lanes
+    // below fresh are this call's own). The one method with a mask: made once, here, it stays in a
     // register (a mask made in each of several inlined methods came back boxed, 24-48 B a call)
     private static void weightGradientColumn(float[] x, int samples, int inputs, int outputs, float[] dLogits,
-                                             float[] dWeights, int at, int fresh) {
+                                             float[] dWeights, int at, int fresh, boolean accumulate) {
         VectorMask<Float> lanes = lanesFrom(fresh);
         for (int o = 0; o < outputs; o++) {
             int wAt = o * inputs + at;
             FloatVector old = FloatVector.fromArray(FLOAT, dWeights, wAt);
-            FloatVector sum = old;
+            FloatVector sum = accumulate ? old : FloatVector.zero(FLOAT);
             for (int s = 0; s < samples; s++) {
                 FloatVector g = FloatVector.broadcast(FLOAT, dLogits[s * outputs + o]);
                 sum = sum.add(FloatVector.fromArray(FLOAT, x, s * inputs + at).mul(g));
             }
             old.blend(sum, lanes).intoArray(dWeights, wAt);
         }
+    }
+
+    // where a weight gradient chain starts: the vector of dWeights at `at`, or zero
+    private static FloatVector start(float[] dWeights, int at, boolean accumulate) {
+        return accumulate ? FloatVector.fromArray(FLOAT, dWeights, at) : FloatVector.zero(FLOAT);
     }
 
     // dx[s..s+3][i..i+2L) = sum_o weights[o][i..i+2L) * dLogits[s+k][o]: eight FMA chains over o

@@ -98,10 +98,13 @@ public interface Kernels {
      * {@link #denseBackward} for a group of samples, the same numbers bit for bit as calling it for
      * s = 0, 1, ... in turn: {@code dx[s][i] = sum_o weights[o][i] * dLogits[s][o]} (overwritten; null
      * to skip), {@code dWeights[o][i] += dLogits[s][o] * x[s][i]} and {@code dBiases[o] += dLogits[s][o]}
-     * added sample after sample. x and dx [S][I]; weights and dWeights [O][I]; dLogits [S][O]; dBiases [O].
+     * added sample after sample. With {@code accumulate} false the weight and bias gradients start from
+     * zero instead of from what the arrays hold, which is never read: the group's own sums, bit for bit
+     * what zeroing the arrays and then adding gives, without that extra pass over memory.
+     * x and dx [S][I]; weights and dWeights [O][I]; dLogits [S][O]; dBiases [O].
      */
     void denseBackwardBatch(float[] x, int samples, int inputs, float[] weights, int outputs,
-                            float[] dLogits, float[] dx, float[] dWeights, float[] dBiases);
+                            float[] dLogits, float[] dx, float[] dWeights, float[] dBiases, boolean accumulate);
 
     /**
      * Numerically stable softmax: {@code probs[k] = exp(logits[k] - max) / sum_j exp(logits[j] - max)}.

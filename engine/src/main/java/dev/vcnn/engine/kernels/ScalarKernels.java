@@ -328,10 +328,12 @@ public final class ScalarKernels implements Kernels {
 
     // x, dx [S][I]; weights, dWeights [O][I]; dLogits [S][O]; dBiases [O]. dx rows are summed as
     // denseInputGradient sums them, and every gradient element gets the samples' terms added one by
-    // one for s = 0, 1, ...: bit for bit what denseBackward called for each sample in turn leaves
+    // one for s = 0, 1, ...: bit for bit what denseBackward called for each sample in turn leaves, on
+    // the arrays as they were (accumulate) or on zeros
     @Override
     public void denseBackwardBatch(float[] x, int samples, int inputs, float[] weights, int outputs,
-                                   float[] dLogits, float[] dx, float[] dWeights, float[] dBiases) {
+                                   float[] dLogits, float[] dx, float[] dWeights, float[] dBiases,
+                                   boolean accumulate) {
         if (dx != null) {
             for (int s = 0; s < samples; s++) {
                 for (int i = 0; i < inputs; i++) {
@@ -345,13 +347,17 @@ public final class ScalarKernels implements Kernels {
         }
         for (int o = 0; o < outputs; o++) {
             for (int i = 0; i < inputs; i++) {
+                float sum = accumulate ? dWeights[o * inputs + i] : 0f;
                 for (int s = 0; s < samples; s++) {
-                    dWeights[o * inputs + i] += dLogits[s * outputs + o] * x[s * inputs + i];
+                    sum += dLogits[s * outputs + o] * x[s * inputs + i];
                 }
+                dWeights[o * inputs + i] = sum;
             }
+            float sum = accumulate ? dBiases[o] : 0f;
             for (int s = 0; s < samples; s++) {
-                dBiases[o] += dLogits[s * outputs + o];
+                sum += dLogits[s * outputs + o];
             }
+            dBiases[o] = sum;
         }
     }
 

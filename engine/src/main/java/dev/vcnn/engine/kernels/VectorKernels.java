@@ -168,8 +168,10 @@ final class VectorKernels implements Kernels {
 
     @Override
     public void denseBackwardBatch(float[] x, int samples, int inputs, float[] weights, int outputs,
-                                   float[] dLogits, float[] dx, float[] dWeights, float[] dBiases) {
-        DenseBatchVectorKernels.denseBackwardBatch(x, samples, inputs, weights, outputs, dLogits, dx, dWeights, dBiases);
+                                   float[] dLogits, float[] dx, float[] dWeights, float[] dBiases,
+                                   boolean accumulate) {
+        DenseBatchVectorKernels.denseBackwardBatch(x, samples, inputs, weights, outputs, dLogits, dx, dWeights, dBiases,
+                accumulate);
     }
 
     @Override

@@ -88,11 +88,11 @@ public final class DenseLayer implements GroupLayer {
 
     // dLogits [count][O] -> dx [group][I]; the weight and bias gradients added for s = 0, 1, ... in turn
     @Override
-    public float[] backwardGroup(float[] dOut, int count, boolean wantInputGradient) {
+    public float[] backwardGroup(float[] dOut, int count, boolean wantInputGradient, boolean accumulate) {
         GroupRows.check(count, group, this);
         float[] dx = wantInputGradient ? groupDIn : null;
         kernels.denseBackwardBatch(lastGroupInput, count, inputs, weight.values(), outputs, dOut, dx,
-                weight.gradient(), bias.gradient());
+                weight.gradient(), bias.gradient(), accumulate);
         return dx;
     }
 

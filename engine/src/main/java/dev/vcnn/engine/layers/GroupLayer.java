@@ -19,7 +19,9 @@ public interface GroupLayer extends Layer {
 
     /**
      * dOut [count][output size] -> this layer's group input gradient [group][input size], or null when
-     * {@code wantInputGradient} is false; adds each sample's parameter gradients, in sample order.
+     * {@code wantInputGradient} is false; adds each sample's parameter gradients, in sample order, to
+     * what they hold ({@code accumulate}) or to zero (every element written, none read: as zeroing
+     * them first would give, without the pass over memory).
      */
-    float[] backwardGroup(float[] dOut, int count, boolean wantInputGradient);
+    float[] backwardGroup(float[] dOut, int count, boolean wantInputGradient, boolean accumulate);
 }

@@ -67,7 +67,7 @@ public final class ReluLayer implements GroupLayer {
     }
 
     @Override
-    public float[] backwardGroup(float[] dOut, int count, boolean wantInputGradient) {
+    public float[] backwardGroup(float[] dOut, int count, boolean wantInputGradient, boolean accumulate) {
         GroupRows.check(count, group, this);
         if (!wantInputGradient) {
             return null;

@@ -7,6 +7,7 @@ import dev.vcnn.engine.layers.Layer;
 import dev.vcnn.engine.layers.Parameter;
 import dev.vcnn.engine.layers.Shape;
 
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -32,6 +33,7 @@ final class GroupRunner {
     private final int group;
     private final int classes;
     private final Layer[][] perImage;   // [slot][layer], empty stacks when the network starts with dense
+    private final Parameter[] perImageParameters; // slot 0's, which all slots add into
     private final GroupLayer[] dense;   // the dense part, over the group
     private final int denseInputs;      // I, values per image into the first dense layer
     private final float[] denseIn;      // [group][I]: row s is slot s's output, or image s itself
@@ -55,6 +57,8 @@ final class GroupRunner {
         }
         perImage = new Layer[group][];
         perImage[0] = layers.subList(0, split).toArray(new Layer[0]);
+        perImageParameters = Arrays.stream(perImage[0]).flatMap(layer -> layer.parameters().stream())
+                .toArray(Parameter[]::new);
         for (int s = 1; s < group; s++) {
             perImage[s] = Network.layers(kernels, spec, input, 0, true).toArray(new Layer[0]);
             int p = 0; // the per-image part's parameters come first in the network's list, in the same order
@@ -120,7 +124,16 @@ final class GroupRunner {
         }
     }
 
-    double addGradients(float[][] images, int[] labels, int count, double[] losses, int[] predicted) {
+    // accumulate false: the gradients start from zero, not from what they hold. The per-image part's
+    // (conv weights, small) are zeroed here; the dense layers', nearly all the bytes, are written by
+    // their backward without being read
+    double addGradients(float[][] images, int[] labels, int count, double[] losses, int[] predicted,
+                        boolean accumulate) {
+        if (!accumulate) {
+            for (Parameter parameter : perImageParameters) {
+                Arrays.fill(parameter.gradient(), 0f);
+            }
+        }
         float[] logitRows = forward(images, count, true);
         double total = 0;
         for (int s = 0; s < count; s++) {
@@ -138,7 +151,7 @@ final class GroupRunner {
         boolean perImagePart = perImage[0].length > 0;
         float[] gradient = dLogits;
         for (int d = dense.length - 1; d >= 0; d--) {
-            gradient = dense[d].backwardGroup(gradient, count, d > 0 || perImagePart);
+            gradient = dense[d].backwardGroup(gradient, count, d > 0 || perImagePart, accumulate);
         }
         if (!perImagePart) {
             return total;

@@ -240,7 +240,19 @@ public final class Network {
      * {@link #groupCapacity()} images; allocates nothing.
      */
     public double addGradients(float[][] images, int[] labels, int count, double[] losses, int[] predicted) {
-        double loss = group(count).addGradients(images, labels, count, losses, predicted);
+        double loss = group(count).addGradients(images, labels, count, losses, predicted, true);
+        lastPredicted = predicted[count - 1];
+        return loss;
+    }
+
+    /**
+     * {@link #addGradients} onto zero gradients: every parameter's gradient is set to the group's sum,
+     * bit for bit what {@link #zeroGradients} and then addGradients give, without reading what the
+     * gradients held (a shard of data-parallel training starts its sums this way, so its buffer needs
+     * no zeroing pass).
+     */
+    public double setGradients(float[][] images, int[] labels, int count, double[] losses, int[] predicted) {
+        double loss = group(count).addGradients(images, labels, count, losses, predicted, false);
         lastPredicted = predicted[count - 1];
         return loss;
     }

@@ -25,7 +25,9 @@ import static dev.vcnn.engine.kernels.Tolerance.magnitudes;
  * <p>Sample counts run 1..9 around the register block of four, plus larger ones; inputs straddle the
  * lane count (shorter than a vector, leftover blocks, shifted tails) up to 40 or 3L + 4, plus 127..129
  * and the deep network's 800; outputs 1..20 (around the kernels' blocks of four and two) and 128.
- * dWeights and dBiases start nonzero, as earlier gradients of the batch. Values are distinct Gaussians
+ * dWeights and dBiases start nonzero, as earlier gradients of the batch; when the call does not
+ * accumulate, they start as NaNs, so that a lane that reads them instead of starting from zero shows,
+ * and the per-sample loop that defines the result starts from zeros. Values are distinct Gaussians
  * at mixed scales, so a term taken from the wrong sample, lane or block changes the bits, or a
  * {@link Palette}.
  */
@@ -129,8 +131,10 @@ class DenseBatchKernelsPropertiesTest {
                                                         @ForAll("inputCounts") int inputs,
                                                         @ForAll("outputCounts") int outputs,
                                                         @ForAll boolean withInputGradient,
+                                                        @ForAll boolean accumulate,
                                                         @ForAll Fill fill, @ForAll long seed) {
-        checkBackwardIsPerSample(kernels.vector, Batch.draw(samples, inputs, outputs, fill, seed), withInputGradient);
+        checkBackwardIsPerSample(kernels.vector, Batch.draw(samples, inputs, outputs, fill, seed), withInputGradient,
+                accumulate);
     }
 
     @Property(tries = TRIES)
@@ -146,8 +150,10 @@ class DenseBatchKernelsPropertiesTest {
                                                         @ForAll("inputCounts") int inputs,
                                                         @ForAll("outputCounts") int outputs,
                                                         @ForAll boolean withInputGradient,
+                                                        @ForAll boolean accumulate,
                                                         @ForAll Fill fill, @ForAll long seed) {
-        checkBackwardIsPerSample(kernels.scalar, Batch.draw(samples, inputs, outputs, fill, seed), withInputGradient);
+        checkBackwardIsPerSample(kernels.scalar, Batch.draw(samples, inputs, outputs, fill, seed), withInputGradient,
+                accumulate);
     }
 
     @Property(tries = TRIES)
@@ -159,8 +165,8 @@ class DenseBatchKernelsPropertiesTest {
     @Property(tries = TRIES)
     void backwardBatchAgrees(@ForAll("sampleCounts") int samples, @ForAll("inputCounts") int inputs,
                              @ForAll("outputCounts") int outputs, @ForAll boolean withInputGradient,
-                             @ForAll Fill fill, @ForAll long seed) {
-        checkBackwardAgrees(Batch.draw(samples, inputs, outputs, fill, seed), withInputGradient);
+                             @ForAll boolean accumulate, @ForAll Fill fill, @ForAll long seed) {
+        checkBackwardAgrees(Batch.draw(samples, inputs, outputs, fill, seed), withInputGradient, accumulate);
     }
 
     // the deep network's dense layers, 800 -> 128 and 128 -> 10, in a group of 32 (the bench's), in
@@ -173,11 +179,13 @@ class DenseBatchKernelsPropertiesTest {
                 Batch batch = Batch.draw(samples, shape[0], shape[1], Fill.DISTINCT, 31L * samples + shape[0]);
                 for (Kernels k : new Kernels[] {kernels.vector, kernels.scalar}) {
                     checkForwardIsPerSample(k, batch);
-                    checkBackwardIsPerSample(k, batch, true);
-                    checkBackwardIsPerSample(k, batch, false);
+                    checkBackwardIsPerSample(k, batch, true, true);
+                    checkBackwardIsPerSample(k, batch, false, true);
+                    checkBackwardIsPerSample(k, batch, true, false);
                 }
                 checkForwardAgrees(batch);
-                checkBackwardAgrees(batch, true);
+                checkBackwardAgrees(batch, true, true);
+                checkBackwardAgrees(batch, true, false);
             }
         }
     }
@@ -194,10 +202,11 @@ class DenseBatchKernelsPropertiesTest {
         Padded.assertUntouchedPast(context, "logits", batch, b.samples * b.outputs);
     }
 
-    private void checkBackwardIsPerSample(Kernels k, Batch b, boolean withInputGradient) {
-        String context = context(k, "denseBackwardBatch", b) + (withInputGradient ? " with dx" : " dx=null");
-        Gradients batch = backwardBatch(k, b, withInputGradient, context);
-        Gradients perSample = backwardPerSample(k, b, withInputGradient);
+    private void checkBackwardIsPerSample(Kernels k, Batch b, boolean withInputGradient, boolean accumulate) {
+        String context = context(k, "denseBackwardBatch", b) + (withInputGradient ? " with dx" : " dx=null")
+                + (accumulate ? " accumulating" : " on zeros");
+        Gradients batch = backwardBatch(k, b, withInputGradient, accumulate, context);
+        Gradients perSample = backwardPerSample(k, b, withInputGradient, accumulate);
         if (withInputGradient) {
             Agreement.exactly(context, "dx", b.inputShape(), "batch", batch.dx, "per-sample", perSample.dx);
             Padded.assertUntouchedPast(context, "dx", batch.dx, b.samples * b.inputs);
@@ -221,10 +230,11 @@ class DenseBatchKernelsPropertiesTest {
         Agreement.sums(context, "logits", b.logitsShape(), vector, scalar, absSums, b.inputs + 1);
     }
 
-    private void checkBackwardAgrees(Batch b, boolean withInputGradient) {
-        String context = kernels.context("denseBackwardBatch", b + (withInputGradient ? " with dx" : " dx=null"));
-        Gradients vector = backwardBatch(kernels.vector, b, withInputGradient, context);
-        Gradients scalar = backwardBatch(kernels.scalar, b, withInputGradient, context);
+    private void checkBackwardAgrees(Batch b, boolean withInputGradient, boolean accumulate) {
+        String context = kernels.context("denseBackwardBatch", b + (withInputGradient ? " with dx" : " dx=null")
+                + (accumulate ? " accumulating" : " on zeros"));
+        Gradients vector = backwardBatch(kernels.vector, b, withInputGradient, accumulate, context);
+        Gradients scalar = backwardBatch(kernels.scalar, b, withInputGradient, accumulate, context);
         if (withInputGradient) {
             // dx[s][i] = sum_o weights[o][i] * dLogits[s][o]
             float[] absSums = new float[b.samples * b.inputs];
@@ -271,26 +281,29 @@ class DenseBatchKernelsPropertiesTest {
         return logits;
     }
 
-    private Gradients backwardBatch(Kernels k, Batch b, boolean withInputGradient, String context) {
+    // not accumulating, the gradients start as NaNs the kernel must overwrite without reading
+    private Gradients backwardBatch(Kernels k, Batch b, boolean withInputGradient, boolean accumulate,
+                                    String context) {
         float[] x = b.x.clone();
         float[] weights = b.weights.clone();
         float[] dLogits = b.dLogits.clone();
         float[] dx = withInputGradient ? Padded.output(b.samples * b.inputs) : null;
-        float[] dWeights = Padded.inOut(b.dWeights);
-        float[] dBiases = Padded.inOut(b.dBiases);
+        float[] dWeights = accumulate ? Padded.inOut(b.dWeights) : Padded.output(b.dWeights.length);
+        float[] dBiases = accumulate ? Padded.inOut(b.dBiases) : Padded.output(b.dBiases.length);
         call(context, () -> k.denseBackwardBatch(x, b.samples, b.inputs, weights, b.outputs, dLogits, dx,
-                dWeights, dBiases));
+                dWeights, dBiases, accumulate));
         Agreement.exactly(context, "x (read only)", b.inputShape(), x, b.x);
         Agreement.exactly(context, "weights (read only)", b.weightShape(), weights, b.weights);
         Agreement.exactly(context, "dLogits (read only)", b.logitsShape(), dLogits, b.dLogits);
         return new Gradients(dx, dWeights, dBiases);
     }
 
-    // denseBackward on each sample in turn, adding into the same dWeights and dBiases
-    private static Gradients backwardPerSample(Kernels k, Batch b, boolean withInputGradient) {
+    // denseBackward on each sample in turn, adding into the same dWeights and dBiases: the batch's
+    // earlier gradients, or zeros
+    private static Gradients backwardPerSample(Kernels k, Batch b, boolean withInputGradient, boolean accumulate) {
         float[] dx = withInputGradient ? Padded.output(b.samples * b.inputs) : null;
-        float[] dWeights = Padded.inOut(b.dWeights);
-        float[] dBiases = Padded.inOut(b.dBiases);
+        float[] dWeights = Padded.inOut(accumulate ? b.dWeights : new float[b.dWeights.length]);
+        float[] dBiases = Padded.inOut(accumulate ? b.dBiases : new float[b.dBiases.length]);
         float[] dxRow = withInputGradient ? new float[b.inputs] : null;
         for (int s = 0; s < b.samples; s++) {
             float[] row = Arrays.copyOfRange(b.x, s * b.inputs, (s + 1) * b.inputs);

@@ -10,6 +10,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.stream.Stream;
@@ -160,6 +161,49 @@ class NetworkGroupTest {
         for (Parameter parameter : master.parameters()) {
             assertArrayEquals(new float[parameter.size()], parameter.gradient(),
                     parameter.name() + ": the master's gradient is not the replicas'");
+        }
+    }
+
+    // setGradients starts the sums from zero without reading what the gradients held (NaNs here, which
+    // any element read would carry into the sums), then addGradients runs them on as addGradient does
+    @ParameterizedTest(name = "{0}, {1} kernels")
+    @MethodSource("cases")
+    void setGradientsStartsTheSumsFromZeroWithoutReadingThem(Case c, String kernelName) {
+        Kernels kernels = kernels(kernelName);
+        Network master = network(kernels, c, 13);
+        SplittableRandom random = new SplittableRandom(c.spec().hashCode() + 2);
+        for (int group = 1; group <= MAX_GROUP; group++) {
+            Network replica = master.replica(group);
+            Network reference = network(kernels, c, 99);
+            for (int p = 0; p < master.parameters().size(); p++) {
+                float[] values = master.parameters().get(p).values();
+                System.arraycopy(values, 0, reference.parameters().get(p).values(), 0, values.length);
+            }
+            for (int round = 0; round < 2; round++) {
+                for (Parameter parameter : replica.parameters()) {
+                    Arrays.fill(parameter.gradient(), Float.NaN);
+                }
+                reference.zeroGradients();
+                for (int call = 0; call < 2; call++) {
+                    int count = call == 0 ? group : 1 + random.nextInt(group);
+                    String what = c + ", group " + group + ", round " + round + ", call " + call + ", count " + count;
+                    float[][] images = images(random, group, master.imageSize());
+                    int[] labels = labels(random, group);
+                    double[] losses = new double[group];
+                    int[] predicted = new int[group];
+                    if (call == 0) {
+                        replica.setGradients(images, labels, count, losses, predicted);
+                    } else {
+                        replica.addGradients(images, labels, count, losses, predicted);
+                    }
+                    for (int s = 0; s < count; s++) {
+                        double loss = reference.addGradient(images[s], labels[s]);
+                        assertEquals(Double.doubleToLongBits(loss), Double.doubleToLongBits(losses[s]),
+                                what + ": image " + s + "'s loss " + losses[s] + " should be " + loss);
+                    }
+                    assertSameGradients(reference, replica, what);
+                }
+            }
         }
     }
 
