@@ -42,6 +42,9 @@ public final class Trainer implements AutoCloseable {
     static final int MIN_SHARD = 4;
     static final int MAX_SHARDS = 16;
     private static final int TREE_LEVELS = 4; // log2(MAX_SHARDS)
+    // floats of a parameter the reduction sums and updates at a time, so that the update reads the
+    // sums from L1 (16 KB), not from wherever a whole parameter's sums would have gone
+    private static final int REDUCE_CHUNK = 4096;
     /** The most images a replica runs as one group; fewer for networks with large per-image buffers. */
     static final int MAX_GROUP = 8;
     // the most bytes of per-image layer buffers a replica's extra group slots may take, per thread
@@ -410,14 +413,17 @@ public final class Trainer implements AutoCloseable {
             if (from >= to) {
                 continue;
             }
-            for (int stride = 1; stride < batchShards; stride *= 2) {
-                for (int i = 0; i + stride < batchShards; i += 2 * stride) {
-                    if (2 * stride > eagerSpan) {
-                        addShard(i, i + stride, p, from, to);
+            for (int start = from; start < to; start += REDUCE_CHUNK) {
+                int end = Math.min(to, start + REDUCE_CHUNK);
+                for (int stride = 1; stride < batchShards; stride *= 2) {
+                    for (int i = 0; i + stride < batchShards; i += 2 * stride) {
+                        if (2 * stride > eagerSpan) {
+                            addShard(i, i + stride, p, start, end);
+                        }
                     }
                 }
+                batchSgd.update(network.kernels(), parameters.get(p), shardGradients[0][p], start, end, batchSamples);
             }
-            batchSgd.update(network.kernels(), parameters.get(p), shardGradients[0][p], from, to, batchSamples);
         }
     }
 
