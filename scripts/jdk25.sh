@@ -84,9 +84,8 @@ ensure_built() {
     fi
 }
 
-# sets jvm_flags to the JVM options every vcnn JVM that trains starts with (./vcnn, bench/seed-floor);
-# given the command's arguments, leaves out the two that serve the seed network alone when they name
-# another network (--net)
+# sets jvm_flags to the JVM options every vcnn JVM that trains starts with (./vcnn, bench/seed-floor),
+# whatever the network
 vcnn_jvm_flags() {
     # the Vector API is an incubator module, so it must be added explicitly on every launch;
     # the serial collector starts fastest and is plenty for a single-threaded trainer; a small initial
@@ -102,34 +101,18 @@ vcnn_jvm_flags() {
     # alternating runs: seed job training 0.86-1.25 -> 0.56-0.81 s, full MNIST 3 epochs 1.91-2.20 -> 1.35-1.92 s
     jvm_flags+=(-XX:CompileCommand=quiet
         -XX:CompileCommand=CompileThresholdScaling,*VectorKernels::*,0.02
-        -XX:CompileCommand=CompileThresholdScaling,dev.vcnn.engine.kernels.VectorSupport::*,0.02)
-    # The next two are for the seed network only. With them the deep preset trained at half speed
-    # (full MNIST, 1 epoch, batch 32, 2 threads: 10.3-11.8 s against 4.7-4.9 s without, 5.9 s with the
-    # 20x alone, 6.5 s with the back-edge threshold alone): the deep path has methods called a few
-    # thousand times an epoch (a batch's shard and reduction tasks, the group runner), which the
-    # threshold keeps in C1's profiling tier for epochs, and Vector API calls C2 leaves out of line,
-    # which the 20x keeps interpreted
-    local arg net=seed take_net=
-    for arg in "$@"; do
-        if [ -n "$take_net" ]; then
-            net="$arg"
-            take_net=
-        fi
-        case "$arg" in
-            --net) take_net=1 ;;
-            --net=*) net="${arg#--net=}" ;;
-        esac
-    done
-    if [ "$net" = seed ]; then
-        jvm_flags+=(-XX:CompileCommand=CompileThresholdScaling,jdk.incubator.vector.*::*,20.0
-            -XX:CompileCommand=CompileThresholdScaling,jdk.internal.vm.vector.*::*,20.0)
-        # C2 compiles a method twice when a long loop gets hot first (once "on stack" from inside the loop,
-        # once whole): a 25x higher back-edge threshold for C2's on-stack compiles leaves only the whole ones
-        # for the kernels (C2 compile time 0.93 -> 0.77 s; seed job wall 1.12 -> 0.99 s median of 5 alternating runs;
-        # full MNIST 3 epochs 1.27 -> 1.22 s training). C1's on-stack compiles are untouched, so long loops
-        # elsewhere (reading a data file) still leave the interpreter early
-        jvm_flags+=(-XX:Tier4BackEdgeThreshold=1000000)
-    fi
+        -XX:CompileCommand=CompileThresholdScaling,dev.vcnn.engine.kernels.VectorSupport::*,0.02
+        -XX:CompileCommand=CompileThresholdScaling,jdk.incubator.vector.*::*,20.0
+        -XX:CompileCommand=CompileThresholdScaling,jdk.internal.vm.vector.*::*,20.0)
+    # C2 compiles a method twice when a long loop gets hot first (once "on stack" from inside the loop,
+    # once whole): a 25x higher back-edge threshold for C2's on-stack compiles leaves only the whole ones
+    # for the kernels (C2 compile time 0.93 -> 0.77 s; seed job wall 1.12 -> 0.99 s median of 5 alternating runs;
+    # full MNIST 3 epochs 1.27 -> 1.22 s training). C1's on-stack compiles are untouched, so long loops
+    # elsewhere (reading a data file) still leave the interpreter early
+    jvm_flags+=(-XX:Tier4BackEdgeThreshold=1000000)
+    # These options once slowed the deep preset down (see docs/performance.md), so they were left out
+    # for --net; on the group path they no longer do, and one set of options for every run also lets
+    # every run use the start-up cache, which is made under them
 }
 
 # aot_cache JAVA JAR FLAGS... -- RUN...: sets aot_flags to the options that start JAR from an AOT cache
