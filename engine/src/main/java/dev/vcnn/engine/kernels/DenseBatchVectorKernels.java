@@ -263,14 +263,14 @@ final class DenseBatchVectorKernels {
         int bound = FLOAT.loopBound(inputs);
         int pairBound = bound - bound % (2 * LANES);
         for (int i = 0; i < pairBound; i += 2 * LANES) {
-            int o = 0;
+            int o = dWeights == null ? outputs : 0;
             for (; o + 3 < outputs; o += 4) {
                 weightGradientQuads(x, samples, inputs, outputs, dLogits, dWeights, o, i, accumulate);
             }
             for (; o + 1 < outputs; o += 2) {
                 weightGradientPairs(x, samples, inputs, outputs, dLogits, dWeights, o, i, accumulate);
             }
-            if (o < outputs) {
+            if (o < outputs && dWeights != null) {
                 weightGradientPair(x, samples, inputs, outputs, dLogits, dWeights, o, i, accumulate);
             }
             if (dx != null) {
@@ -307,7 +307,9 @@ final class DenseBatchVectorKernels {
     private static void backwardColumn(float[] x, int samples, int inputs, float[] weights, int outputs,
                                        float[] dLogits, float[] dx, float[] dWeights, int at, int fresh,
                                        boolean accumulate) {
-        weightGradientColumn(x, samples, inputs, outputs, dLogits, dWeights, at, fresh, accumulate);
+        if (dWeights != null) {
+            weightGradientColumn(x, samples, inputs, outputs, dLogits, dWeights, at, fresh, accumulate);
+        }
         if (dx != null) {
             int s = 0;
             for (; s + BLOCK <= samples; s += BLOCK) {
@@ -422,6 +424,86 @@ final class DenseBatchVectorKernels {
                 sum = sum.add(FloatVector.fromArray(FLOAT, x, s * inputs + at).mul(g));
             }
             old.blend(sum, lanes).intoArray(dWeights, wAt);
+        }
+    }
+
+    // Rows [fromRow, toRow) of dWeights [O][I] from x [S][I] and dLogits [S][O], as the scalar
+    // reference takes them: four rows and one vector of columns at a time, each shard's four chains
+    // over its samples from zero (a mul then an add, as per sample) left in scratch, the shards' sums
+    // then added along the tree in scratch, and the four result vectors stored. The row's last vector
+    // is shifted left to end where the row ends: its lanes hold the same elements' sums, so it
+    // rewrites the overlap with the same values. Rows past the last four go one at a time. Inputs
+    // shorter than one vector go to the reference
+    static void denseWeightGradientShards(float[] x, float[] dLogits, int samples, int shardSize, int inputs,
+                                          int outputs, int fromRow, int toRow, float[] dWeights) {
+        if (inputs < LANES) {
+            SCALAR.denseWeightGradientShards(x, dLogits, samples, shardSize, inputs, outputs, fromRow, toRow, dWeights);
+            return;
+        }
+        int shards = (samples + shardSize - 1) / shardSize;
+        float[] sums = SCRATCH.get().shardSums(shards * 4 * LANES); // [shard][row of four][L]
+        int bound = FLOAT.loopBound(inputs);
+        int o = fromRow;
+        for (; o + 3 < toRow; o += 4) {
+            for (int i = 0; i < inputs; i += LANES) {
+                int at = Math.min(i, inputs - LANES);
+                shardSumsQuad(x, dLogits, samples, shardSize, shards, inputs, outputs, o, at, sums);
+                addShardTree(sums, shards, 4);
+                for (int r = 0; r < 4; r++) {
+                    FloatVector.fromArray(FLOAT, sums, r * LANES).intoArray(dWeights, (o + r) * inputs + at);
+                }
+            }
+        }
+        for (; o < toRow; o++) {
+            for (int i = 0; i < inputs; i += LANES) {
+                int at = Math.min(i, inputs - LANES);
+                for (int k = 0; k < shards; k++) {
+                    FloatVector sum = FloatVector.zero(FLOAT);
+                    for (int s = k * shardSize; s < Math.min(samples, (k + 1) * shardSize); s++) {
+                        FloatVector g = FloatVector.broadcast(FLOAT, dLogits[s * outputs + o]);
+                        sum = sum.add(FloatVector.fromArray(FLOAT, x, s * inputs + at).mul(g));
+                    }
+                    sum.intoArray(sums, k * 4 * LANES);
+                }
+                addShardTree(sums, shards, 4);
+                FloatVector.fromArray(FLOAT, sums, 0).intoArray(dWeights, o * inputs + at);
+            }
+        }
+    }
+
+    // each shard's four chains for rows o..o+3 at columns at..at+L, into sums[shard][row]
+    private static void shardSumsQuad(float[] x, float[] dLogits, int samples, int shardSize, int shards, int inputs,
+                                      int outputs, int o, int at, float[] sums) {
+        for (int k = 0; k < shards; k++) {
+            FloatVector a = FloatVector.zero(FLOAT), b = a, c = a, d = a;
+            for (int s = k * shardSize; s < Math.min(samples, (k + 1) * shardSize); s++) {
+                FloatVector xs = FloatVector.fromArray(FLOAT, x, s * inputs + at);
+                int g = s * outputs + o;
+                a = a.add(xs.mul(FloatVector.broadcast(FLOAT, dLogits[g])));
+                b = b.add(xs.mul(FloatVector.broadcast(FLOAT, dLogits[g + 1])));
+                c = c.add(xs.mul(FloatVector.broadcast(FLOAT, dLogits[g + 2])));
+                d = d.add(xs.mul(FloatVector.broadcast(FLOAT, dLogits[g + 3])));
+            }
+            int row = k * 4 * LANES;
+            a.intoArray(sums, row);
+            b.intoArray(sums, row + LANES);
+            c.intoArray(sums, row + 2 * LANES);
+            d.intoArray(sums, row + 3 * LANES);
+        }
+    }
+
+    // the fixed tree over the shards' sums in scratch [shard][rows][L], the first `rows` vectors of
+    // each: at stride 1, 2, 4, ... shard k adds shard k + stride; the result is shard 0's
+    private static void addShardTree(float[] sums, int shards, int rows) {
+        for (int stride = 1; stride < shards; stride *= 2) {
+            for (int k = 0; k + stride < shards; k += 2 * stride) {
+                for (int r = 0; r < rows; r++) {
+                    int left = (k * 4 + r) * LANES;
+                    int right = ((k + stride) * 4 + r) * LANES;
+                    FloatVector.fromArray(FLOAT, sums, left).add(FloatVector.fromArray(FLOAT, sums, right))
+                            .intoArray(sums, left);
+                }
+            }
         }
     }
 

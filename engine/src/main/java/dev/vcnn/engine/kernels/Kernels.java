@@ -100,11 +100,24 @@ public interface Kernels {
      * to skip), {@code dWeights[o][i] += dLogits[s][o] * x[s][i]} and {@code dBiases[o] += dLogits[s][o]}
      * added sample after sample. With {@code accumulate} false the weight and bias gradients start from
      * zero instead of from what the arrays hold, which is never read: the group's own sums, bit for bit
-     * what zeroing the arrays and then adding gives, without that extra pass over memory.
+     * what zeroing the arrays and then adding gives, without that extra pass over memory. A null
+     * dWeights skips the weight gradient (see {@link #denseWeightGradientShards}).
      * x and dx [S][I]; weights and dWeights [O][I]; dLogits [S][O]; dBiases [O].
      */
     void denseBackwardBatch(float[] x, int samples, int inputs, float[] weights, int outputs,
                             float[] dLogits, float[] dx, float[] dWeights, float[] dBiases, boolean accumulate);
+
+    /**
+     * A dense layer's weight gradient over a mini-batch cut into shards, rows [fromRow, toRow) only:
+     * shard k holds samples [k * shardSize, min(samples, (k + 1) * shardSize)); its sum is
+     * {@code sum_s dLogits[s][o] * x[s][i]} over its samples in order from zero (a product, then an
+     * add), as {@link #denseBackwardBatch} onto zero sums it; the shards' sums then meet in the fixed
+     * pairwise tree (at stride 1, 2, 4, ... shard k adds shard k + stride), as {@link #addInto} along
+     * that tree adds them. dWeights rows [fromRow, toRow) are overwritten with the result, bit for bit
+     * those steps' result; other rows are untouched. x [S][I]; dLogits [S][O]; dWeights [O][I].
+     */
+    void denseWeightGradientShards(float[] x, float[] dLogits, int samples, int shardSize, int inputs, int outputs,
+                                   int fromRow, int toRow, float[] dWeights);
 
     /**
      * Numerically stable softmax: {@code probs[k] = exp(logits[k] - max) / sum_j exp(logits[j] - max)}.

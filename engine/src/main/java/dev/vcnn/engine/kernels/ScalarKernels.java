@@ -346,7 +346,7 @@ public final class ScalarKernels implements Kernels {
             }
         }
         for (int o = 0; o < outputs; o++) {
-            for (int i = 0; i < inputs; i++) {
+            for (int i = 0; dWeights != null && i < inputs; i++) {
                 float sum = accumulate ? dWeights[o * inputs + i] : 0f;
                 for (int s = 0; s < samples; s++) {
                     sum += dLogits[s * outputs + o] * x[s * inputs + i];
@@ -359,6 +359,37 @@ public final class ScalarKernels implements Kernels {
             }
             dBiases[o] = sum;
         }
+    }
+
+    @Override
+    public void denseWeightGradientShards(float[] x, float[] dLogits, int samples, int shardSize, int inputs,
+                                          int outputs, int fromRow, int toRow, float[] dWeights) {
+        int shards = (samples + shardSize - 1) / shardSize;
+        for (int o = fromRow; o < toRow; o++) {
+            for (int i = 0; i < inputs; i++) {
+                dWeights[o * inputs + i] = shardTree(x, dLogits, samples, shardSize, inputs, outputs, o, i, 0,
+                        Integer.highestOneBit(Math.max(1, 2 * shards - 1)), shards);
+            }
+        }
+    }
+
+    // the tree's node over shards [first, first + span) for element (o, i): its left half, plus its
+    // right half when that holds a shard
+    private static float shardTree(float[] x, float[] dLogits, int samples, int shardSize, int inputs, int outputs,
+                                   int o, int i, int first, int span, int shards) {
+        if (span == 1) {
+            float sum = 0f;
+            for (int s = first * shardSize; s < Math.min(samples, (first + 1) * shardSize); s++) {
+                sum += dLogits[s * outputs + o] * x[s * inputs + i];
+            }
+            return sum;
+        }
+        int half = span / 2;
+        float left = shardTree(x, dLogits, samples, shardSize, inputs, outputs, o, i, first, half, shards);
+        if (first + half >= shards) {
+            return left;
+        }
+        return left + shardTree(x, dLogits, samples, shardSize, inputs, outputs, o, i, first + half, half, shards);
     }
 
     @Override

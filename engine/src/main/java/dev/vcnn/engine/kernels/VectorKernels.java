@@ -175,6 +175,13 @@ final class VectorKernels implements Kernels {
     }
 
     @Override
+    public void denseWeightGradientShards(float[] x, float[] dLogits, int samples, int shardSize, int inputs,
+                                          int outputs, int fromRow, int toRow, float[] dWeights) {
+        DenseBatchVectorKernels.denseWeightGradientShards(x, dLogits, samples, shardSize, inputs, outputs, fromRow,
+                toRow, dWeights);
+    }
+
+    @Override
     public void addInto(float[] sums, float[] values, int from, int to) {
         ElementwiseVectorKernels.addInto(sums, values, from, to);
     }

@@ -25,6 +25,9 @@ public final class DenseLayer implements GroupLayer {
     private final float[] groupDIn;  // [group][I]
     private float[] lastInput;       // [I], the caller's array, kept for backward
     private float[] lastGroupInput;  // [group][I], the caller's array, kept for backwardGroup
+    private float[] rowsX;           // [B][I] and [B][O] after keepRows: where backwardGroup leaves its
+    private float[] rowsD;           // rows instead of adding the weight gradient
+    private int rowsFrom;            // the batch row of the group's first sample
 
     /** Layer {@code index} of its network; its parameters are named {@code index.weight} and {@code index.bias}. */
     public DenseLayer(Kernels kernels, int index, Shape input, int outputs) {
@@ -86,14 +89,50 @@ public final class DenseLayer implements GroupLayer {
         return groupOut;
     }
 
-    // dLogits [count][O] -> dx [group][I]; the weight and bias gradients added for s = 0, 1, ... in turn
+    // dLogits [count][O] -> dx [group][I]; the weight and bias gradients added for s = 0, 1, ... in turn,
+    // or, after keepRows, the bias gradient added and the group's input and dLogits rows kept instead
+    // of the weight gradient
     @Override
     public float[] backwardGroup(float[] dOut, int count, boolean wantInputGradient, boolean accumulate) {
         GroupRows.check(count, group, this);
         float[] dx = wantInputGradient ? groupDIn : null;
         kernels.denseBackwardBatch(lastGroupInput, count, inputs, weight.values(), outputs, dOut, dx,
-                weight.gradient(), bias.gradient(), accumulate);
+                rowsX == null ? weight.gradient() : null, bias.gradient(), accumulate);
+        if (rowsX != null) {
+            System.arraycopy(lastGroupInput, 0, rowsX, rowsFrom * inputs, count * inputs);
+            System.arraycopy(dOut, 0, rowsD, rowsFrom * outputs, count * outputs);
+        }
         return dx;
+    }
+
+    /**
+     * From now on, backwardGroup adds no weight gradient: it copies its group's input rows to x [B][I]
+     * and its output-gradient rows to d [B][O], from row {@link #keepRowsFrom} on, for the weight
+     * gradient to be taken over the whole batch afterwards. Both null: back to adding it.
+     */
+    public void keepRows(float[] x, float[] d) {
+        rowsX = x;
+        rowsD = d;
+    }
+
+    /** The batch row of the next group's first sample, for {@link #keepRows}. */
+    public void keepRowsFrom(int row) {
+        rowsFrom = row;
+    }
+
+    /** The weight, [O][I]. */
+    public Parameter weight() {
+        return weight;
+    }
+
+    /** I, values in. */
+    public int inputCount() {
+        return inputs;
+    }
+
+    /** O, values out. */
+    public int outputCount() {
+        return outputs;
     }
 
     @Override

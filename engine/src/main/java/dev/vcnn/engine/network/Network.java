@@ -268,6 +268,34 @@ public final class Network {
         lastPredicted = predicted[count - 1];
     }
 
+    /** Rows for the dense layers of batches of up to {@code capacity} samples: see {@link DenseRows}. */
+    public DenseRows denseRows(int capacity) {
+        return new DenseRows(this, capacity);
+    }
+
+    /**
+     * Makes this replica's dense layers keep their rows in {@code rows} (made by this network or the
+     * master it replicates) instead of adding their weight gradients; null: back to adding them.
+     */
+    public void keepDenseRows(DenseRows rows) {
+        int k = 0;
+        for (int l = 0; l < layers.size(); l++) {
+            if (layers.get(l) instanceof DenseLayer dense) {
+                dense.keepRows(rows == null ? null : rows.inputs(k), rows == null ? null : rows.gradients(k));
+                k++;
+            }
+        }
+    }
+
+    /** The batch row of the next group's first image, for {@link #keepDenseRows}. */
+    public void denseRowsFrom(int row) {
+        for (int l = 0; l < layers.size(); l++) {
+            if (layers.get(l) instanceof DenseLayer dense) {
+                dense.keepRowsFrom(row);
+            }
+        }
+    }
+
     private GroupRunner group(int count) {
         if (group == null) {
             throw new IllegalStateException("only a replica runs groups of images: see Network.replica");

@@ -3,8 +3,10 @@ package dev.vcnn.engine.training;
 import dev.vcnn.engine.data.Examples;
 import dev.vcnn.engine.layers.Layer;
 import dev.vcnn.engine.layers.Parameter;
+import dev.vcnn.engine.network.DenseRows;
 import dev.vcnn.engine.network.Network;
 
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicIntegerArray;
@@ -22,7 +24,12 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * batch, before it helps with the others', and the tree's lower nodes are added as soon as their
  * halves are done, mostly by the thread that wrote both, from its own cache; then each thread adds
  * the upper nodes and takes the update for its share of the parameters. Which thread adds a node
- * never changes the sum. Every batch of 2 or more images goes this way, also on one thread.
+ * never changes the sum. The dense layers' weights, nearly all the bytes, are the exception: the
+ * shards keep their dense layers' input and output-gradient rows ({@link DenseRows}) instead of
+ * adding weight gradients, and each thread then sums its share of each weight's rows over the shards
+ * in the same tree ({@code Kernels.denseWeightGradientShards}, the same bits) and updates those rows,
+ * so these gradients need no shard buffers and never cross between cores. Every batch of 2 or more
+ * images goes this way, also on one thread.
  * Per-sample SGD (batch 1) stays sequential: its steps depend on each other, so threads speed up only
  * its evaluation. Evaluation gives each thread a contiguous run of the images
  * and adds their losses in image order afterwards.
@@ -69,6 +76,10 @@ public final class Trainer implements AutoCloseable {
     private double[] losses = new double[0];
     private int[] predicted = new int[0];
     private long[] parameterOffsets = new long[0]; // [parameters + 1]: where each starts, all end to end
+    // the dense layers' rows of the batch, and [parameter]: which of them holds its rows (a dense
+    // weight, whose gradient is taken after the shards, by rows), or -1
+    private DenseRows denseRows;
+    private int[] rowsOf = new int[0];
     private Examples batchData;
     private int[] batchOrder;
     private int batchStart;
@@ -271,12 +282,25 @@ public final class Trainer implements AutoCloseable {
         prepareReplicas();
         batchShardSize = shardSize(batchSize); // of the batch size, also for an epoch's short last batch
         List<Parameter> parameters = network.parameters();
+        if (denseRows == null || denseRows.capacity() < batchSize) {
+            denseRows = network.denseRows(batchSize);
+            for (Network replica : replicas) {
+                replica.keepDenseRows(denseRows);
+            }
+            rowsOf = new int[parameters.size()];
+            Arrays.fill(rowsOf, -1);
+            for (int k = 0; k < denseRows.layers(); k++) {
+                rowsOf[parameters.indexOf(denseRows.weight(k))] = k;
+            }
+        }
         int shards = (batchSize + shardSize(batchSize) - 1) / shardSize(batchSize);
         if (shardGradients.length < shards) {
             shardGradients = new float[shards][parameters.size()][];
-            for (float[][] shard : shardGradients) {
+            for (int s = 0; s < shards; s++) {
                 for (int p = 0; p < parameters.size(); p++) {
-                    shard[p] = new float[parameters.get(p).size()];
+                    // a dense weight's shards add nothing: one array, for the batch's sum
+                    boolean byRows = rowsOf[p] >= 0 && s > 0;
+                    shardGradients[s][p] = byRows ? shardGradients[0][p] : new float[parameters.get(p).size()];
                 }
             }
         }
@@ -354,7 +378,9 @@ public final class Trainer implements AutoCloseable {
                 return; // the other half's finisher goes on from here
             }
             for (int p = 0; p < shardGradients[first].length; p++) {
-                addShard(first, first + stride, p, 0, shardGradients[first][p].length);
+                if (rowsOf[p] < 0) {
+                    addShard(first, first + stride, p, 0, shardGradients[first][p].length);
+                }
             }
         }
     }
@@ -377,6 +403,7 @@ public final class Trainer implements AutoCloseable {
             int end = Math.min(batchCount, (s + 1) * batchShardSize);
             for (int j = s * batchShardSize; j < end; j += group) {
                 int count = Math.min(group, end - j);
+                replica.denseRowsFrom(j);
                 for (int g = 0; g < count; g++) {
                     int example = batchOrder[batchStart + j + g];
                     batchData.imageInto(example, inputs[g]);
@@ -408,6 +435,10 @@ public final class Trainer implements AutoCloseable {
         long hi = total * (worker + 1) / threads;
         List<Parameter> parameters = network.parameters();
         for (int p = 0; p < parameters.size(); p++) {
+            if (rowsOf[p] >= 0) {
+                updateRows(worker, p, parameters.get(p));
+                continue;
+            }
             int from = (int) Math.max(0, lo - parameterOffsets[p]);
             int to = (int) Math.min(parameters.get(p).size(), hi - parameterOffsets[p]);
             if (from >= to) {
@@ -424,6 +455,23 @@ public final class Trainer implements AutoCloseable {
                 }
                 batchSgd.update(network.kernels(), parameters.get(p), shardGradients[0][p], start, end, batchSamples);
             }
+        }
+    }
+
+    // a dense weight: its gradient over the batch's shards and its update, for this worker's share of
+    // its rows (the same rows every batch)
+    private void updateRows(int worker, int p, Parameter weight) {
+        int k = rowsOf[p];
+        int inputs = denseRows.inputCount(k);
+        int outputs = denseRows.outputCount(k);
+        int fromRow = outputs * worker / threads;
+        int toRow = outputs * (worker + 1) / threads;
+        float[] sum = shardGradients[0][p];
+        network.kernels().denseWeightGradientShards(denseRows.inputs(k), denseRows.gradients(k), batchCount,
+                batchShardSize, inputs, outputs, fromRow, toRow, sum);
+        for (int start = fromRow * inputs; start < toRow * inputs; start += REDUCE_CHUNK) {
+            int end = Math.min(toRow * inputs, start + REDUCE_CHUNK);
+            batchSgd.update(network.kernels(), weight, sum, start, end, batchSamples);
         }
     }
 

@@ -169,6 +169,65 @@ class DenseBatchKernelsPropertiesTest {
         checkBackwardAgrees(Batch.draw(samples, inputs, outputs, fill, seed), withInputGradient, accumulate);
     }
 
+    @Property(tries = TRIES)
+    void weightGradientShardsIsTheShardsSumsAlongTheTree(@ForAll("sampleCounts") int samples,
+                                                         @ForAll("shardSizes") int shardSize,
+                                                         @ForAll("inputCounts") int inputs,
+                                                         @ForAll("outputCounts") int outputs,
+                                                         @ForAll Fill fill, @ForAll long seed) {
+        Batch b = Batch.draw(samples, inputs, outputs, fill, seed);
+        Random random = new Random(seed ^ 0x5eed);
+        int fromRow = random.nextInt(outputs);
+        int toRow = fromRow + 1 + random.nextInt(outputs - fromRow);
+        float[] scalar = checkWeightGradientShards(kernels.scalar, b, shardSize, fromRow, toRow);
+        float[] vector = checkWeightGradientShards(kernels.vector, b, shardSize, fromRow, toRow);
+        Agreement.exactly(kernels.context("denseWeightGradientShards", b + " shards of " + shardSize + " rows "
+                + fromRow + ".." + toRow), "dWeights", b.weightShape(), vector, scalar);
+    }
+
+    @Provide
+    Arbitrary<Integer> shardSizes() {
+        return Arbitraries.frequencyOf(
+                Tuple.of(8, Arbitraries.integers().between(1, 9)),
+                Tuple.of(1, Arbitraries.of(13, 32)));
+    }
+
+    // k's denseWeightGradientShards against its own per-sample-checked denseBackwardBatch run on each
+    // shard onto zero, the shards' sums then added along the tree with addInto: rows [fromRow, toRow)
+    // bit for bit, the other rows (NaNs here) and the padding untouched
+    private float[] checkWeightGradientShards(Kernels k, Batch b, int shardSize, int fromRow, int toRow) {
+        String context = context(k, "denseWeightGradientShards", b) + " shards of " + shardSize + " rows "
+                + fromRow + ".." + toRow;
+        int shards = (b.samples + shardSize - 1) / shardSize;
+        float[][] sums = new float[shards][];
+        for (int shard = 0; shard < shards; shard++) {
+            int first = shard * shardSize;
+            int count = Math.min(b.samples, first + shardSize) - first;
+            float[] x = Arrays.copyOfRange(b.x, first * b.inputs, (first + count) * b.inputs);
+            float[] dLogits = Arrays.copyOfRange(b.dLogits, first * b.outputs, (first + count) * b.outputs);
+            sums[shard] = new float[b.weights.length];
+            k.denseBackwardBatch(x, count, b.inputs, b.weights, b.outputs, dLogits, null, sums[shard],
+                    new float[b.outputs], false);
+        }
+        for (int stride = 1; stride < shards; stride *= 2) {
+            for (int shard = 0; shard + stride < shards; shard += 2 * stride) {
+                k.addInto(sums[shard], sums[shard + stride], 0, b.weights.length);
+            }
+        }
+        float[] expected = Padded.output(b.weights.length);
+        System.arraycopy(sums[0], fromRow * b.inputs, expected, fromRow * b.inputs, (toRow - fromRow) * b.inputs);
+        float[] x = b.x.clone();
+        float[] dLogits = b.dLogits.clone();
+        float[] dWeights = Padded.output(b.weights.length);
+        call(context, () -> k.denseWeightGradientShards(x, dLogits, b.samples, shardSize, b.inputs, b.outputs,
+                fromRow, toRow, dWeights));
+        Agreement.exactly(context, "x (read only)", b.inputShape(), x, b.x);
+        Agreement.exactly(context, "dLogits (read only)", b.logitsShape(), dLogits, b.dLogits);
+        Agreement.exactly(context, "dWeights", b.weightShape(), "by shards", dWeights, "shard by shard", expected);
+        Padded.assertUntouchedPast(context, "dWeights", dWeights, b.weights.length);
+        return dWeights;
+    }
+
     // the deep network's dense layers, 800 -> 128 and 128 -> 10, in a group of 32 (the bench's), in
     // one block of four, and in blocks of four with one sample left over
     @Example
