@@ -18,6 +18,7 @@ import org.openjdk.jmh.annotations.Benchmark;
  * 32 images; {@link Report} also gives them per image.
  */
 public class DeepBenchmarks extends KernelBenchmark {
+    private static final int SHARD = 4; // the trainer's shard at batch 32
     // small enough that the dense weights barely move over millions of calls: every call does the same work
     private static final float LR = 1e-9f;
 
@@ -201,6 +202,18 @@ public class DeepBenchmarks extends KernelBenchmark {
         return denseBackwardBatch(in.vector, in.dense1Batch);
     }
 
+    // dense1's weight gradient over a batch of 32 in shards of 4 (the trainer's at batch 32), all rows:
+    // what the reduction computes, split by rows across the threads, instead of the backward's dW half
+    @Benchmark
+    public Object dense1WeightGradientShardsBatch32Scalar(DeepInputs in) {
+        return denseWeightGradientShards(in.scalar, in.dense1Batch);
+    }
+
+    @Benchmark
+    public Object dense1WeightGradientShardsBatch32Vector(DeepInputs in) {
+        return denseWeightGradientShards(in.vector, in.dense1Batch);
+    }
+
     @Benchmark
     public Object dense2ForwardBatch32Scalar(DeepInputs in) {
         return denseForwardBatch(in.scalar, in.dense2Batch);
@@ -283,6 +296,13 @@ public class DeepBenchmarks extends KernelBenchmark {
         DeepShapes.Dense s = d.shape;
         k.denseForwardBatch(d.x, DeepShapes.BATCH, s.inputs(), d.weights, d.biases, s.outputs(), d.out);
         return d.out;
+    }
+
+    private static Object denseWeightGradientShards(Kernels k, DeepInputs.DenseBatch d) {
+        DeepShapes.Dense s = d.shape;
+        k.denseWeightGradientShards(d.x, d.dOut, DeepShapes.BATCH, SHARD, s.inputs(), s.outputs(), 0, s.outputs(),
+                d.dWeights);
+        return d.dWeights;
     }
 
     // dWeights and dBiases grow by the same terms every call; they stay finite and take no denormals,

@@ -91,6 +91,7 @@ final class DeepShapes {
             case "conv2Forward", "conv2FilterGradient", "conv2InputGradient" -> CONV2.flops();
             case "dense1Forward" -> DENSE1.forwardFlops();
             case "dense1Backward" -> DENSE1.backwardFlops();
+            case "dense1WeightGradientShards" -> DENSE1.forwardFlops(); // a multiply-add per weight
             case "dense2Forward" -> DENSE2.forwardFlops();
             case "dense2Backward" -> DENSE2.backwardFlops();
             case "inference" -> inferenceFlops();

@@ -428,12 +428,13 @@ final class DenseBatchVectorKernels {
     }
 
     // Rows [fromRow, toRow) of dWeights [O][I] from x [S][I] and dLogits [S][O], as the scalar
-    // reference takes them: four rows and one vector of columns at a time, each shard's four chains
-    // over its samples from zero (a mul then an add, as per sample) left in scratch, the shards' sums
-    // then added along the tree in scratch, and the four result vectors stored. The row's last vector
-    // is shifted left to end where the row ends: its lanes hold the same elements' sums, so it
-    // rewrites the overlap with the same values. Rows past the last four go one at a time. Inputs
-    // shorter than one vector go to the reference
+    // reference takes them: four rows and two vectors of columns at a time, each shard's eight chains
+    // over its samples from zero (a mul then an add, as per sample; each x vector loaded feeds four
+    // rows, each broadcast two columns) left in scratch, the shards' sums then added along the tree in
+    // scratch, and the eight result vectors stored; then a last single vector of columns, shifted left
+    // to end where the row ends when the row is no multiple of L: its lanes hold the same elements'
+    // sums, so it rewrites the overlap with the same values. Rows past the last four go one at a
+    // time. Inputs shorter than one vector go to the reference
     static void denseWeightGradientShards(float[] x, float[] dLogits, int samples, int shardSize, int inputs,
                                           int outputs, int fromRow, int toRow, float[] dWeights) {
         if (inputs < LANES) {
@@ -441,11 +442,20 @@ final class DenseBatchVectorKernels {
             return;
         }
         int shards = (samples + shardSize - 1) / shardSize;
-        float[] sums = SCRATCH.get().shardSums(shards * 4 * LANES); // [shard][row of four][L]
-        int bound = FLOAT.loopBound(inputs);
+        float[] sums = SCRATCH.get().shardSums(shards * 8 * LANES); // [shard][row of four][column vector][L]
+        int pairBound = inputs - inputs % (2 * LANES);
         int o = fromRow;
         for (; o + 3 < toRow; o += 4) {
-            for (int i = 0; i < inputs; i += LANES) {
+            for (int i = 0; i < pairBound; i += 2 * LANES) {
+                shardSumsQuadPair(x, dLogits, samples, shardSize, shards, inputs, outputs, o, i, sums);
+                addShardTree(sums, shards, 8);
+                for (int r = 0; r < 4; r++) {
+                    FloatVector.fromArray(FLOAT, sums, 2 * r * LANES).intoArray(dWeights, (o + r) * inputs + i);
+                    FloatVector.fromArray(FLOAT, sums, (2 * r + 1) * LANES)
+                            .intoArray(dWeights, (o + r) * inputs + i + LANES);
+                }
+            }
+            for (int i = pairBound; i < inputs; i += LANES) {
                 int at = Math.min(i, inputs - LANES);
                 shardSumsQuad(x, dLogits, samples, shardSize, shards, inputs, outputs, o, at, sums);
                 addShardTree(sums, shards, 4);
@@ -463,11 +473,45 @@ final class DenseBatchVectorKernels {
                         FloatVector g = FloatVector.broadcast(FLOAT, dLogits[s * outputs + o]);
                         sum = sum.add(FloatVector.fromArray(FLOAT, x, s * inputs + at).mul(g));
                     }
-                    sum.intoArray(sums, k * 4 * LANES);
+                    sum.intoArray(sums, k * LANES);
                 }
-                addShardTree(sums, shards, 4);
+                addShardTree(sums, shards, 1);
                 FloatVector.fromArray(FLOAT, sums, 0).intoArray(dWeights, o * inputs + at);
             }
+        }
+    }
+
+    // each shard's eight chains for rows o..o+3 at columns i..i+2L, into sums[shard][row][column vector]
+    private static void shardSumsQuadPair(float[] x, float[] dLogits, int samples, int shardSize, int shards,
+                                          int inputs, int outputs, int o, int i, float[] sums) {
+        for (int k = 0; k < shards; k++) {
+            FloatVector a0 = FloatVector.zero(FLOAT), a1 = a0, b0 = a0, b1 = a0, c0 = a0, c1 = a0, d0 = a0, d1 = a0;
+            for (int s = k * shardSize; s < Math.min(samples, (k + 1) * shardSize); s++) {
+                FloatVector x0 = FloatVector.fromArray(FLOAT, x, s * inputs + i);
+                FloatVector x1 = FloatVector.fromArray(FLOAT, x, s * inputs + i + LANES);
+                int g = s * outputs + o;
+                FloatVector ga = FloatVector.broadcast(FLOAT, dLogits[g]);
+                a0 = a0.add(x0.mul(ga));
+                a1 = a1.add(x1.mul(ga));
+                FloatVector gb = FloatVector.broadcast(FLOAT, dLogits[g + 1]);
+                b0 = b0.add(x0.mul(gb));
+                b1 = b1.add(x1.mul(gb));
+                FloatVector gc = FloatVector.broadcast(FLOAT, dLogits[g + 2]);
+                c0 = c0.add(x0.mul(gc));
+                c1 = c1.add(x1.mul(gc));
+                FloatVector gd = FloatVector.broadcast(FLOAT, dLogits[g + 3]);
+                d0 = d0.add(x0.mul(gd));
+                d1 = d1.add(x1.mul(gd));
+            }
+            int at = k * 8 * LANES;
+            a0.intoArray(sums, at);
+            a1.intoArray(sums, at + LANES);
+            b0.intoArray(sums, at + 2 * LANES);
+            b1.intoArray(sums, at + 3 * LANES);
+            c0.intoArray(sums, at + 4 * LANES);
+            c1.intoArray(sums, at + 5 * LANES);
+            d0.intoArray(sums, at + 6 * LANES);
+            d1.intoArray(sums, at + 7 * LANES);
         }
     }
 
@@ -484,7 +528,7 @@ final class DenseBatchVectorKernels {
                 c = c.add(xs.mul(FloatVector.broadcast(FLOAT, dLogits[g + 2])));
                 d = d.add(xs.mul(FloatVector.broadcast(FLOAT, dLogits[g + 3])));
             }
-            int row = k * 4 * LANES;
+            int row = k * 4 * LANES; // [shard][row][L]: four vectors a shard
             a.intoArray(sums, row);
             b.intoArray(sums, row + LANES);
             c.intoArray(sums, row + 2 * LANES);
@@ -492,14 +536,14 @@ final class DenseBatchVectorKernels {
         }
     }
 
-    // the fixed tree over the shards' sums in scratch [shard][rows][L], the first `rows` vectors of
-    // each: at stride 1, 2, 4, ... shard k adds shard k + stride; the result is shard 0's
-    private static void addShardTree(float[] sums, int shards, int rows) {
+    // the fixed tree over the shards' sums in scratch [shard][perShard][L]: at stride 1, 2, 4, ...
+    // shard k adds shard k + stride; the result is shard 0's
+    private static void addShardTree(float[] sums, int shards, int perShard) {
         for (int stride = 1; stride < shards; stride *= 2) {
             for (int k = 0; k + stride < shards; k += 2 * stride) {
-                for (int r = 0; r < rows; r++) {
-                    int left = (k * 4 + r) * LANES;
-                    int right = ((k + stride) * 4 + r) * LANES;
+                for (int r = 0; r < perShard; r++) {
+                    int left = (k * perShard + r) * LANES;
+                    int right = ((k + stride) * perShard + r) * LANES;
                     FloatVector.fromArray(FLOAT, sums, left).add(FloatVector.fromArray(FLOAT, sums, right))
                             .intoArray(sums, left);
                 }
