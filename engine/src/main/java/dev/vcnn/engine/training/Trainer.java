@@ -388,8 +388,8 @@ public final class Trainer implements AutoCloseable {
     // a shard's images go through the replica a group at a time, the groups in sample order, so its sum
     // holds the samples' terms in sample order as one addGradient after another would add them. The
     // first group sets the sums rather than adding to them: the buffer, which holds the last batch's
-    // sums, then needs no zeroing pass (for the deep preset 434 KB a shard, nearly all of it the dense
-    // weights' gradient, which the batch kernel now writes without reading)
+    // sums, then needs no zeroing pass. The dense weights add nothing here: their layers keep the
+    // group's rows in denseRows (from row j on) for updateRows
     private void computeShard(int worker, int s) {
         Network replica = replicas[worker];
         List<Parameter> parameters = replica.parameters();
