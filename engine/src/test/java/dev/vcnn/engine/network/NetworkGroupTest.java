@@ -207,6 +207,59 @@ class NetworkGroupTest {
         }
     }
 
+    // a replica that keeps its dense rows adds no dense weight gradient (NaNs stay), but the rows it
+    // keeps, at the rows named for each group, give that gradient back bit for bit through
+    // denseWeightGradientShards (two groups as two shards), and every other gradient is the same
+    @ParameterizedTest(name = "{0}, {1} kernels")
+    @MethodSource("cases")
+    void keptDenseRowsGiveTheDenseWeightGradientsBack(Case c, String kernelName) {
+        Kernels kernels = kernels(kernelName);
+        Network master = network(kernels, c, 14);
+        SplittableRandom random = new SplittableRandom(c.spec().hashCode() + 3);
+        int group = 3;
+        Network adding = master.replica(group);
+        Network keeping = master.replica(group);
+        DenseRows rows = master.denseRows(2 * group + 1);
+        keeping.keepDenseRows(rows);
+        List<float[]> sums = new ArrayList<>(); // shard by shard, as the trainer keeps them
+        for (int shard = 0; shard < 2; shard++) {
+            for (Parameter parameter : keeping.parameters()) {
+                Arrays.fill(parameter.gradient(), Float.NaN);
+            }
+            float[][] images = images(random, group, master.imageSize());
+            int[] labels = labels(random, group);
+            adding.setGradients(images, labels, group, new double[group], new int[group]);
+            keeping.denseRowsFrom(1 + shard * group); // row 0 unused: the rows named are where they go
+            keeping.setGradients(images, labels, group, new double[group], new int[group]);
+            for (int p = 0; p < master.parameters().size(); p++) {
+                Parameter kept = keeping.parameters().get(p);
+                boolean denseWeight = false;
+                for (int k = 0; k < rows.layers(); k++) {
+                    denseWeight |= rows.weight(k).name().equals(kept.name());
+                }
+                float[] added = adding.parameters().get(p).gradient();
+                if (denseWeight) {
+                    assertTrue(Float.isNaN(kept.gradient()[0]), c + ": " + kept.name() + " is left to the rows");
+                    sums.add(added.clone());
+                } else {
+                    assertSameBits(added, kept.gradient(), kept.size(), c + ", shard " + shard + ", " + kept.name());
+                }
+            }
+        }
+        int layers = rows.layers();
+        for (int k = 0; k < layers; k++) {
+            float[] expected = sums.get(k).clone();
+            kernels.addInto(expected, sums.get(layers + k), 0, expected.length);
+            int inputs = rows.inputCount(k);
+            int outputs = rows.outputCount(k);
+            float[] x = Arrays.copyOfRange(rows.inputs(k), inputs, (1 + 2 * group) * inputs);
+            float[] d = Arrays.copyOfRange(rows.gradients(k), outputs, (1 + 2 * group) * outputs);
+            float[] actual = new float[inputs * outputs];
+            kernels.denseWeightGradientShards(x, d, 2 * group, group, inputs, outputs, 0, outputs, actual);
+            assertSameBits(expected, actual, actual.length, c + ", " + rows.weight(k).name() + " from the rows");
+        }
+    }
+
     @ParameterizedTest(name = "{0}, {1} kernels")
     @MethodSource("cases")
     void groupForwardPassesAreThoseOfOneImageAfterAnotherBitForBit(Case c, String kernelName) {
