@@ -249,7 +249,8 @@ public final class Network {
      * {@link #addGradients} onto zero gradients: every parameter's gradient is set to the group's sum,
      * bit for bit what {@link #zeroGradients} and then addGradients give, without reading what the
      * gradients held (a shard of data-parallel training starts its sums this way, so its buffer needs
-     * no zeroing pass).
+     * no zeroing pass). After {@link #keepDenseRows}, the dense weights' gradients are left alone, in
+     * this call as in addGradients.
      */
     public double setGradients(float[][] images, int[] labels, int count, double[] losses, int[] predicted) {
         double loss = group(count).addGradients(images, labels, count, losses, predicted, false);
