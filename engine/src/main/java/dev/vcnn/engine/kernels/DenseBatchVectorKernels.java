@@ -431,10 +431,10 @@ final class DenseBatchVectorKernels {
     // reference takes them: four rows and two vectors of columns at a time, each shard's eight chains
     // over its samples from zero (a mul then an add, as per sample; each x vector loaded feeds four
     // rows, each broadcast two columns) left in scratch, the shards' sums then added along the tree in
-    // scratch, and the eight result vectors stored; then a last single vector of columns, shifted left
-    // to end where the row ends when the row is no multiple of L: its lanes hold the same elements'
-    // sums, so it rewrites the overlap with the same values. Rows past the last four go one at a
-    // time. Inputs shorter than one vector go to the reference
+    // scratch, and the eight result vectors stored; then the columns left, a vector at a time, the
+    // last shifted left to end where the row ends when the row is no multiple of L: its lanes hold the
+    // same elements' sums, so it rewrites the overlap with the same values. Rows past the last four go
+    // one at a time. Inputs shorter than one vector go to the reference
     static void denseWeightGradientShards(float[] x, float[] dLogits, int samples, int shardSize, int inputs,
                                           int outputs, int fromRow, int toRow, float[] dWeights) {
         if (inputs < LANES) {
