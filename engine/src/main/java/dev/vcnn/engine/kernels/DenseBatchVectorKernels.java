@@ -263,15 +263,8 @@ final class DenseBatchVectorKernels {
         int bound = FLOAT.loopBound(inputs);
         int pairBound = bound - bound % (2 * LANES);
         for (int i = 0; i < pairBound; i += 2 * LANES) {
-            int o = dWeights == null ? outputs : 0;
-            for (; o + 3 < outputs; o += 4) {
-                weightGradientQuads(x, samples, inputs, outputs, dLogits, dWeights, o, i, accumulate);
-            }
-            for (; o + 1 < outputs; o += 2) {
-                weightGradientPairs(x, samples, inputs, outputs, dLogits, dWeights, o, i, accumulate);
-            }
-            if (o < outputs && dWeights != null) {
-                weightGradientPair(x, samples, inputs, outputs, dLogits, dWeights, o, i, accumulate);
+            if (dWeights != null) {
+                weightGradientPairColumn(x, samples, inputs, outputs, dLogits, dWeights, i, accumulate);
             }
             if (dx != null) {
                 int s = 0;
@@ -318,6 +311,21 @@ final class DenseBatchVectorKernels {
             for (; s < samples; s++) {
                 inputGradientBlock(s, inputs, weights, outputs, dLogits, dx, at);
             }
+        }
+    }
+
+    // dWeights[every o][i..i+2L): four outputs at a time, then two, then the last odd one
+    private static void weightGradientPairColumn(float[] x, int samples, int inputs, int outputs, float[] dLogits,
+                                                 float[] dWeights, int i, boolean accumulate) {
+        int o = 0;
+        for (; o + 3 < outputs; o += 4) {
+            weightGradientQuads(x, samples, inputs, outputs, dLogits, dWeights, o, i, accumulate);
+        }
+        for (; o + 1 < outputs; o += 2) {
+            weightGradientPairs(x, samples, inputs, outputs, dLogits, dWeights, o, i, accumulate);
+        }
+        if (o < outputs) {
+            weightGradientPair(x, samples, inputs, outputs, dLogits, dWeights, o, i, accumulate);
         }
     }
 
