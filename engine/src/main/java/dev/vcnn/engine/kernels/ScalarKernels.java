@@ -346,12 +346,14 @@ public final class ScalarKernels implements Kernels {
             }
         }
         for (int o = 0; o < outputs; o++) {
-            for (int i = 0; dWeights != null && i < inputs; i++) {
-                float sum = accumulate ? dWeights[o * inputs + i] : 0f;
-                for (int s = 0; s < samples; s++) {
-                    sum += dLogits[s * outputs + o] * x[s * inputs + i];
+            if (dWeights != null) {
+                for (int i = 0; i < inputs; i++) {
+                    float sum = accumulate ? dWeights[o * inputs + i] : 0f;
+                    for (int s = 0; s < samples; s++) {
+                        sum += dLogits[s * outputs + o] * x[s * inputs + i];
+                    }
+                    dWeights[o * inputs + i] = sum;
                 }
-                dWeights[o * inputs + i] = sum;
             }
             float sum = accumulate ? dBiases[o] : 0f;
             for (int s = 0; s < samples; s++) {

@@ -1,7 +1,6 @@
 package dev.vcnn.engine.network;
 
 import dev.vcnn.engine.layers.DenseLayer;
-import dev.vcnn.engine.layers.Layer;
 import dev.vcnn.engine.layers.Parameter;
 
 import java.util.ArrayList;
@@ -23,12 +22,10 @@ public final class DenseRows {
 
     DenseRows(Network network, int capacity) {
         this.capacity = capacity;
-        for (Layer layer : network.layers()) {
-            if (layer instanceof DenseLayer dense) {
-                weights.add(dense.weight());
-                inputs.add(new float[Math.multiplyExact(capacity, dense.inputCount())]);
-                gradients.add(new float[Math.multiplyExact(capacity, dense.outputCount())]);
-            }
+        for (DenseLayer dense : network.denseLayers()) {
+            weights.add(dense.weight());
+            inputs.add(new float[Math.multiplyExact(capacity, dense.inputCount())]);
+            gradients.add(new float[Math.multiplyExact(capacity, dense.outputCount())]);
         }
     }
 

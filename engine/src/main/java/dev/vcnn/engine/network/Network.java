@@ -43,6 +43,7 @@ public final class Network {
     private final int classes;
     private final float[] probs;    // [classes]
     private final float[] dLogits;  // [classes]
+    private final DenseLayer[] denseLayers; // those of layers, in order
     private final GroupRunner group; // a replica's, else null
     private int lastPredicted = -1;
 
@@ -53,6 +54,8 @@ public final class Network {
         this.spec = spec;
         this.input = input;
         this.layers = List.copyOf(layers);
+        this.denseLayers = layers.stream().filter(DenseLayer.class::isInstance).map(DenseLayer.class::cast)
+                .toArray(DenseLayer[]::new);
         List<Parameter> all = new ArrayList<>();
         for (Layer layer : layers) {
             all.addAll(layer.parameters());
@@ -279,22 +282,21 @@ public final class Network {
      * master it replicates) instead of adding their weight gradients; null: back to adding them.
      */
     public void keepDenseRows(DenseRows rows) {
-        int k = 0;
-        for (int l = 0; l < layers.size(); l++) {
-            if (layers.get(l) instanceof DenseLayer dense) {
-                dense.keepRows(rows == null ? null : rows.inputs(k), rows == null ? null : rows.gradients(k));
-                k++;
-            }
+        for (int k = 0; k < denseLayers.length; k++) {
+            denseLayers[k].keepRows(rows == null ? null : rows.inputs(k), rows == null ? null : rows.gradients(k));
         }
     }
 
     /** The batch row of the next group's first image, for {@link #keepDenseRows}. */
     public void denseRowsFrom(int row) {
-        for (int l = 0; l < layers.size(); l++) {
-            if (layers.get(l) instanceof DenseLayer dense) {
-                dense.keepRowsFrom(row);
-            }
+        for (DenseLayer dense : denseLayers) {
+            dense.keepRowsFrom(row);
         }
+    }
+
+    /** The dense layers, in order. */
+    List<DenseLayer> denseLayers() {
+        return List.of(denseLayers);
     }
 
     private GroupRunner group(int count) {

@@ -75,7 +75,9 @@ public final class Trainer implements AutoCloseable {
     private float[][][] shardGradients = new float[0][][];
     private double[] losses = new double[0];
     private int[] predicted = new int[0];
-    private long[] parameterOffsets = new long[0]; // [parameters + 1]: where each starts, all end to end
+    // [parameters + 1]: where each starts, all end to end, the dense weights (by rows) taking no room:
+    // the reduction's shares of the parameters are shares of these offsets
+    private long[] parameterOffsets = new long[0];
     // the dense layers' rows of the batch, and [parameter]: which of them holds its rows (a dense
     // weight, whose gradient is taken after the shards, by rows), or -1
     private DenseRows denseRows;
@@ -311,7 +313,7 @@ public final class Trainer implements AutoCloseable {
         if (parameterOffsets.length == 0) {
             parameterOffsets = new long[parameters.size() + 1];
             for (int p = 0; p < parameters.size(); p++) {
-                parameterOffsets[p + 1] = parameterOffsets[p] + parameters.get(p).size();
+                parameterOffsets[p + 1] = parameterOffsets[p] + (rowsOf[p] >= 0 ? 0 : parameters.get(p).size());
             }
         }
     }
@@ -428,7 +430,8 @@ public final class Trainer implements AutoCloseable {
     // multiple of 2 * stride. The nodes over eagerSpan shards or fewer were added with the shards; the
     // others go here, each worker on its share of the parameters laid end to end (the same share every
     // batch, so the velocities it updates stay in its cache). The sum then updates that share of the
-    // parameters: an element's update reads that element alone
+    // parameters: an element's update reads that element alone. The dense weights go by rows instead
+    // (updateRows), also a fixed share per worker
     private void reduceAndUpdateShare(int worker) {
         long total = parameterOffsets[parameterOffsets.length - 1];
         long lo = total * worker / threads;

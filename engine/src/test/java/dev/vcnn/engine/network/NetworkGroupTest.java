@@ -80,6 +80,16 @@ class NetworkGroupTest {
     }
 
     // images in [-1, 1], wider than the pixels' range, so that relus and pools cut in many places
+    // a network of c holding master's values in arrays of its own
+    private static Network sameValues(Kernels kernels, Case c, Network master) {
+        Network copy = network(kernels, c, 99);
+        for (int p = 0; p < master.parameters().size(); p++) {
+            float[] values = master.parameters().get(p).values();
+            System.arraycopy(values, 0, copy.parameters().get(p).values(), 0, values.length);
+        }
+        return copy;
+    }
+
     private static float[][] images(SplittableRandom random, int count, int size) {
         float[][] images = new float[count][size];
         for (float[] image : images) {
@@ -123,12 +133,7 @@ class NetworkGroupTest {
         for (int group = 1; group <= MAX_GROUP; group++) {
             Network replica = master.replica(group);
             assertEquals(group, replica.groupCapacity());
-            // the reference holds the same values in arrays of its own, and runs one image at a time
-            Network reference = network(kernels, c, 99);
-            for (int p = 0; p < master.parameters().size(); p++) {
-                float[] values = master.parameters().get(p).values();
-                System.arraycopy(values, 0, reference.parameters().get(p).values(), 0, values.length);
-            }
+            Network reference = sameValues(kernels, c, master); // runs one image at a time
             // a full group, then ever shorter ones, summed without zeroing: a call after a longer one
             // must leave nothing of it behind, and the sums run on across calls as addGradient's do
             for (int count = group; count >= 1; count--) {
@@ -174,11 +179,7 @@ class NetworkGroupTest {
         SplittableRandom random = new SplittableRandom(c.spec().hashCode() + 2);
         for (int group = 1; group <= MAX_GROUP; group++) {
             Network replica = master.replica(group);
-            Network reference = network(kernels, c, 99);
-            for (int p = 0; p < master.parameters().size(); p++) {
-                float[] values = master.parameters().get(p).values();
-                System.arraycopy(values, 0, reference.parameters().get(p).values(), 0, values.length);
-            }
+            Network reference = sameValues(kernels, c, master);
             for (int round = 0; round < 2; round++) {
                 for (Parameter parameter : replica.parameters()) {
                     Arrays.fill(parameter.gradient(), Float.NaN);
