@@ -7,6 +7,7 @@ import dev.vcnn.engine.layers.Layer;
 import dev.vcnn.engine.layers.Parameter;
 import dev.vcnn.engine.layers.Shape;
 
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 
@@ -57,8 +58,11 @@ final class GroupRunner {
         }
         perImage = new Layer[group][];
         perImage[0] = layers.subList(0, split).toArray(new Layer[0]);
-        perImageParameters = Arrays.stream(perImage[0]).flatMap(layer -> layer.parameters().stream())
-                .toArray(Parameter[]::new);
+        List<Parameter> own = new ArrayList<>();
+        for (Layer layer : perImage[0]) {
+            own.addAll(layer.parameters());
+        }
+        perImageParameters = own.toArray(new Parameter[0]);
         for (int s = 1; s < group; s++) {
             perImage[s] = Network.layers(kernels, spec, input, 0, true).toArray(new Layer[0]);
             int p = 0; // the per-image part's parameters come first in the network's list, in the same order

@@ -54,13 +54,16 @@ public final class Network {
         this.spec = spec;
         this.input = input;
         this.layers = List.copyOf(layers);
-        this.denseLayers = layers.stream().filter(DenseLayer.class::isInstance).map(DenseLayer.class::cast)
-                .toArray(DenseLayer[]::new);
         List<Parameter> all = new ArrayList<>();
+        List<DenseLayer> dense = new ArrayList<>();
         for (Layer layer : layers) {
             all.addAll(layer.parameters());
+            if (layer instanceof DenseLayer d) {
+                dense.add(d);
+            }
         }
         this.parameters = List.copyOf(all);
+        this.denseLayers = dense.toArray(new DenseLayer[0]);
         this.classes = spec.classes();
         this.probs = new float[classes];
         this.dLogits = new float[classes];
