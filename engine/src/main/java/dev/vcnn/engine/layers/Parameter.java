@@ -82,6 +82,16 @@ public final class Parameter {
         this.gradientOwner = master;
     }
 
+    /**
+     * From now on, this parameter's values are an array of its own that starts as a copy of the
+     * current values (after {@link #shareValues}, of the master's): updates of the master are no longer
+     * seen here until copied over. For data-parallel training, where each thread keeps its own copy
+     * of the dense weights (see {@code Trainer}).
+     */
+    public void keepOwnValues() {
+        this.values = values.clone();
+    }
+
     private void requireTwin(Parameter master) {
         if (!name.equals(master.name) || !Arrays.equals(shape, master.shape)) {
             throw new IllegalArgumentException(name + " " + Arrays.toString(shape) + " cannot share with "

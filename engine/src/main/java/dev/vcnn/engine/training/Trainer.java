@@ -28,8 +28,10 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * shards keep their dense layers' input and output-gradient rows ({@link DenseRows}) instead of
  * adding weight gradients, and each thread then sums its share of each weight's rows over the shards
  * in the same tree ({@code Kernels.denseWeightGradientShards}, the same bits) and updates those rows,
- * so these gradients need no shard buffers and never cross between cores. Every batch of 2 or more
- * images goes this way, also on one thread.
+ * so these gradients need no shard buffers and never cross between cores. On two or more threads
+ * each replica reads a copy of the dense weights of its own ({@link DenseWeightCopies}), to which
+ * each thread hands the rows it updated: the network's arrays are then written by the rows' owners
+ * alone. Every batch of 2 or more images goes this way, also on one thread.
  * Per-sample SGD (batch 1) stays sequential: its steps depend on each other, so threads speed up only
  * its evaluation. Evaluation gives each thread a contiguous run of the images
  * and adds their losses in image order afterwards.
@@ -82,6 +84,10 @@ public final class Trainer implements AutoCloseable {
     // weight, whose gradient is taken after the shards, by rows), or -1
     private DenseRows denseRows;
     private int[] rowsOf = new int[0];
+    // on two or more threads, from the first batch on: each replica's own dense weights, which equal
+    // the network's unless a batch failed half-way or the network was changed outside the batches
+    private DenseWeightCopies weightCopies;
+    private boolean copiesCurrent = true;
     private Examples batchData;
     private int[] batchOrder;
     private int batchStart;
@@ -163,9 +169,11 @@ public final class Trainer implements AutoCloseable {
         checkShape(data);
         int[] order = new int[data.count()];
         int lastEpoch = epochsDone + epochs;
+        refreshCopies();
         if (sgd.batchSize() > 1) {
             return trainInShards(data, epochsDone, epochs, sgd, seed, listener, order);
         }
+        copiesCurrent = false; // the steps below change the network alone
         long start = System.nanoTime();
         Window window = new Window(listener);
         for (int epoch = epochsDone + 1; epoch <= lastEpoch; epoch++) {
@@ -230,7 +238,10 @@ public final class Trainer implements AutoCloseable {
      * One mini-batch step on images {@code examples} of {@code data}, as {@link #train} takes it: the
      * shards' gradients on the threads, the fixed-order sum, one update with {@code sgd}. Returns the
      * batch's summed loss; checks nothing for divergence. For benchmarks and callers with their own
-     * loop; {@code examples} holds 2 to {@code sgd.batchSize()} indices.
+     * loop; {@code examples} holds 2 to {@code sgd.batchSize()} indices. On several threads, a change
+     * that the caller makes to the network's values between two steps is not seen by the other
+     * threads' copies of the dense weights until the next {@link #train}, {@link #evaluate} or
+     * {@link #forwardAll}: change the values before a run, not within one.
      */
     public double step(Examples data, int[] examples, Sgd sgd) {
         if (examples.length < 2 || examples.length > sgd.batchSize()) {
@@ -291,8 +302,13 @@ public final class Trainer implements AutoCloseable {
             }
             rowsOf = new int[parameters.size()];
             Arrays.fill(rowsOf, -1);
+            int[] weights = new int[denseRows.layers()];
             for (int k = 0; k < denseRows.layers(); k++) {
-                rowsOf[parameters.indexOf(denseRows.weight(k))] = k;
+                weights[k] = parameters.indexOf(denseRows.weight(k));
+                rowsOf[weights[k]] = k;
+            }
+            if (threads > 1 && weightCopies == null) {
+                weightCopies = new DenseWeightCopies(network, replicas, weights);
             }
         }
         int shards = (batchSize + shardSize(batchSize) - 1) / shardSize(batchSize);
@@ -332,6 +348,10 @@ public final class Trainer implements AutoCloseable {
         for (int k = 0; k < halvesDone.length(); k++) {
             halvesDone.set(k, 0);
         }
+        if (!copiesCurrent) {
+            refreshCopies();
+        }
+        copiesCurrent = false; // until the batch's update has reached every copy
         pool.run(shardTask);
     }
 
@@ -341,6 +361,16 @@ public final class Trainer implements AutoCloseable {
         batchSgd = sgd;
         batchSamples = samples;
         pool.run(reduceTask);
+        copiesCurrent = true;
+    }
+
+    // the replicas' copies of the dense weights made equal to the network's again: at every call that
+    // may follow a change made outside the batches, and after a batch that failed half-way
+    private void refreshCopies() {
+        if (weightCopies != null) {
+            weightCopies.refresh();
+        }
+        copiesCurrent = true;
     }
 
     // worker's shards: a contiguous block, the same every batch, so that a thread fills the same
@@ -364,6 +394,9 @@ public final class Trainer implements AutoCloseable {
                 computeShard(worker, s);
                 addFinishedNodes(s);
             }
+        }
+        if (weightCopies != null) {
+            weightCopies.clearOthersRows(worker); // no shard is left to read them this batch
         }
     }
 
@@ -467,14 +500,17 @@ public final class Trainer implements AutoCloseable {
         int k = rowsOf[p];
         int inputs = denseRows.inputCount(k);
         int outputs = denseRows.outputCount(k);
-        int fromRow = outputs * worker / threads;
-        int toRow = outputs * (worker + 1) / threads;
+        int fromRow = DenseWeightCopies.firstRow(outputs, worker, threads);
+        int toRow = DenseWeightCopies.firstRow(outputs, worker + 1, threads);
         float[] sum = shardGradients[0][p];
         network.kernels().denseWeightGradientShards(denseRows.inputs(k), denseRows.gradients(k), batchCount,
                 batchShardSize, inputs, outputs, fromRow, toRow, sum);
         for (int start = fromRow * inputs; start < toRow * inputs; start += REDUCE_CHUNK) {
             int end = Math.min(toRow * inputs, start + REDUCE_CHUNK);
             batchSgd.update(network.kernels(), weight, sum, start, end, batchSamples);
+        }
+        if (weightCopies != null) {
+            weightCopies.publish(k, fromRow, toRow);
         }
     }
 
@@ -491,6 +527,7 @@ public final class Trainer implements AutoCloseable {
         double totalLoss = 0;
         // each thread a contiguous run of the images; the losses are added here in image order
         prepareReplicas();
+        refreshCopies();
         double[] imageLosses = new double[data.count()];
         int[] imageClasses = new int[data.count()];
         evaluated = data;
@@ -543,6 +580,7 @@ public final class Trainer implements AutoCloseable {
         }
         float[][] outputs = new float[inputs.length][network.classes()];
         prepareReplicas();
+        refreshCopies();
         forwardInputs = inputs;
         forwardOutputs = outputs;
         try {

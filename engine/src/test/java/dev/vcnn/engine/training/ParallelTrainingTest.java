@@ -1,6 +1,7 @@
 package dev.vcnn.engine.training;
 
 import dev.vcnn.engine.data.Dataset;
+import dev.vcnn.engine.data.Examples;
 import dev.vcnn.engine.kernels.KernelSelection;
 import dev.vcnn.engine.kernels.Kernels;
 import dev.vcnn.engine.layers.Parameter;
@@ -192,6 +193,95 @@ class ParallelTrainingTest {
                 assertArrayEquals(one.parameters().get(p).values(), many.parameters().get(p).values());
             }
         }
+    }
+
+    // The replicas of a trainer on several threads keep their own copies of the dense weights once
+    // it has trained in batches. Whatever changes the network besides those batches (per-sample
+    // steps, a batch that failed half-way, a caller's own writes) must reach the copies before they
+    // are read again: each step of this sequence would go wrong on stale copies.
+    @Test
+    void changesOutsideTheBatchesReachEveryThreadsCopyOfTheWeights() {
+        Run one = trainAndChange(1);
+        for (int threads : new int[] {2, 3}) {
+            Run many = trainAndChange(threads);
+            for (int p = 0; p < one.values().size(); p++) {
+                assertArrayEquals(one.values().get(p), many.values().get(p), "parameter " + p + " on " + threads + " threads");
+            }
+            assertEquals(one.windows(), many.windows(), threads + " threads");
+        }
+    }
+
+    // values after the sequence, and the evaluations on the way as its "windows"
+    private static Run trainAndChange(int threads) {
+        Dataset data = data(60, 29);
+        Sgd batches = new Sgd(0.05f, 8, 0.9f);
+        int[] examples = {4, 9, 16, 25, 36, 49, 50, 51};
+        TrainingListener quiet = new TrainingListener() { };
+        Network network = network(KernelSelection.scalar());
+        float[] weights = network.parameters().stream().filter(p -> p.shape().length == 2)
+                .findFirst().orElseThrow().values(); // the first dense layer's
+        List<String> evaluations = new ArrayList<>();
+        try (Trainer trainer = new Trainer(network, threads)) {
+            trainer.train(data, 0, 1, batches, 3, quiet);
+            trainer.train(data, 1, 1, Sgd.perSample(0.01f), 3, quiet); // the network alone moves
+            trainer.step(data, examples, batches);
+            assertThrows(IllegalStateException.class, () -> trainer.step(failingAt(data, 50), examples, batches));
+            trainer.step(data, examples, batches);
+            evaluations.add(trainer.evaluate(data).toString());
+            scale(weights, 0.5f); // the caller's own changes, before training and before evaluating
+            trainer.train(data, 2, 1, batches, 3, quiet);
+            scale(weights, -1f);
+            evaluations.add(trainer.evaluate(data).toString());
+            scale(weights, 2f);
+            float[][] images = new float[5][data.imageSize()];
+            for (int k = 0; k < images.length; k++) {
+                data.imageInto(k, images[k]);
+            }
+            evaluations.add(java.util.Arrays.deepToString(trainer.forwardAll(images)));
+        }
+        List<float[]> values = new ArrayList<>();
+        for (Parameter p : network.parameters()) {
+            values.add(p.values().clone());
+        }
+        return new Run(values, List.of(), evaluations);
+    }
+
+    private static void scale(float[] values, float factor) {
+        for (int k = 0; k < values.length; k++) {
+            values[k] *= factor;
+        }
+    }
+
+    // data whose image {@code bad} cannot be read, as a worker's failure half-way through a batch
+    private static Examples failingAt(Dataset data, int bad) {
+        return new Examples() {
+            public String source() {
+                return "failing";
+            }
+
+            public int count() {
+                return data.count();
+            }
+
+            public int imageSize() {
+                return data.imageSize();
+            }
+
+            public void imageInto(int index, float[] dst) {
+                if (index == bad) {
+                    throw new IllegalStateException("image " + bad + " is unreadable");
+                }
+                data.imageInto(index, dst);
+            }
+
+            public int label(int index) {
+                return data.label(index);
+            }
+
+            public String imageShape() {
+                return data.imageShape();
+            }
+        };
     }
 
     @Test
