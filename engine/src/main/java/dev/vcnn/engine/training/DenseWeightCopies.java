@@ -8,19 +8,20 @@ import java.util.List;
 
 /**
  * Each worker's own copy of the network's dense weights, for data-parallel training on two or more
- * threads: the replicas read their copies, the network's own arrays are written by the rows' owners
- * alone, and each owner hands its updated rows to every copy.
+ * threads: the replicas read their copies, and each worker updates its rows in its own copy and
+ * hands them to the network's arrays and every other copy, so the network holds the new values
+ * after each batch as on one thread.
  *
  * <p>Why: a dense weight [outputs][inputs] is nearly all of a deep network's bytes, every worker
- * reads all of it in every shard, and each worker updates its share of the rows
- * ({@link #firstRow}). If the replicas read the network's arrays, an owner's update writes lines that
- * the other cores hold too, and each such write waits, line after line, for the other core's copy to
- * be invalidated: 35 us for 205 KB on these machines, against 7 us to move lines that the other core
- * last wrote (measured with two threads handing a 205 KB array back and forth). So a worker clears
- * the other workers' rows of its copy once it has read them for the last time in a batch
- * ({@link #clearOthersRows}): this core is then those lines' last writer, and the owner's
- * {@link #publish} moves them over in one stream. The values are the same bits either way; the
- * copies only change where they live.
+ * reads all of it in every shard, and each worker updates its share of the rows ({@link #firstRow})
+ * in its own copy, where they are still in its cache. If the replicas read the network's arrays,
+ * an owner's update would write lines that the other cores hold too, and each such write waits,
+ * line after line, for the other core's copy to be invalidated: 35 us for 205 KB on these machines,
+ * against 7 us to move lines that the other core last wrote (two threads handing a 205 KB array
+ * back and forth). So a worker clears the other workers' rows of its copy once it has read them for
+ * the last time in a batch ({@link #clearOthersRows}): its core is then those lines' last writer,
+ * and the owner's {@link #publish} moves them over in one stream. The values are the same bits
+ * either way; the copies only change where the bytes live.
  */
 final class DenseWeightCopies {
     private final float[][] masters;   // [weight]: the network's arrays, [outputs][inputs]
@@ -75,10 +76,23 @@ final class DenseWeightCopies {
         }
     }
 
-    /** Copies rows [fromRow, toRow) of weight {@code k}, just updated in the network's array, to every copy. */
-    void publish(int k, int fromRow, int toRow) {
-        for (float[][] own : copies) {
-            System.arraycopy(masters[k], fromRow * inputs[k], own[k], fromRow * inputs[k], (toRow - fromRow) * inputs[k]);
+    /** {@code worker}'s copy of weight {@code k}: where it updates its rows, which it has just read. */
+    float[] own(int worker, int k) {
+        return copies[worker][k];
+    }
+
+    /**
+     * Copies rows [fromRow, toRow) of weight {@code k}, which {@code worker} has just updated in its
+     * own copy, to the network's array and every other copy.
+     */
+    void publish(int worker, int k, int fromRow, int toRow) {
+        int from = fromRow * inputs[k];
+        int length = (toRow - fromRow) * inputs[k];
+        System.arraycopy(copies[worker][k], from, masters[k], from, length);
+        for (int w = 0; w < threads; w++) {
+            if (w != worker) {
+                System.arraycopy(copies[worker][k], from, copies[w][k], from, length);
+            }
         }
     }
 }

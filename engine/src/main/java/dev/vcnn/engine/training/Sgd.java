@@ -54,7 +54,11 @@ public record Sgd(float learningRate, int batchSize, float momentum) {
      * pieces give the same bits as one whole update.
      */
     void update(Kernels kernels, Parameter p, float[] gradient, int from, int to, int samples) {
-        kernels.sgdMomentumUpdate(p.values(), p.velocity(), gradient, from, to, learningRate, momentum,
-                1f / samples);
+        update(kernels, p.values(), p.velocity(), gradient, from, to, samples);
+    }
+
+    /** The same piece of an update on {@code values} and {@code velocity}: a parameter's, or a copy of its values. */
+    void update(Kernels kernels, float[] values, float[] velocity, float[] gradient, int from, int to, int samples) {
+        kernels.sgdMomentumUpdate(values, velocity, gradient, from, to, learningRate, momentum, 1f / samples);
     }
 }

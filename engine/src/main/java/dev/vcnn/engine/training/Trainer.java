@@ -505,12 +505,13 @@ public final class Trainer implements AutoCloseable {
         float[] sum = shardGradients[0][p];
         network.kernels().denseWeightGradientShards(denseRows.inputs(k), denseRows.gradients(k), batchCount,
                 batchShardSize, inputs, outputs, fromRow, toRow, sum);
+        float[] values = weightCopies == null ? weight.values() : weightCopies.own(worker, k);
         for (int start = fromRow * inputs; start < toRow * inputs; start += REDUCE_CHUNK) {
             int end = Math.min(toRow * inputs, start + REDUCE_CHUNK);
-            batchSgd.update(network.kernels(), weight, sum, start, end, batchSamples);
+            batchSgd.update(network.kernels(), values, weight.velocity(), sum, start, end, batchSamples);
         }
         if (weightCopies != null) {
-            weightCopies.publish(k, fromRow, toRow);
+            weightCopies.publish(worker, k, fromRow, toRow);
         }
     }
 
