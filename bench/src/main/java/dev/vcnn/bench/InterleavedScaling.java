@@ -26,7 +26,7 @@ public final class InterleavedScaling {
     private InterleavedScaling() {
     }
 
-    public static void main(String[] args) {
+    public static void main(String[] args) throws InterruptedException {
         int[] options = options(args);
         int batch = options[0];
         int slices = options[1];
@@ -36,6 +36,8 @@ public final class InterleavedScaling {
         System.out.println("| --- | ---: | ---: | ---: | --- |");
         training(batch, slices);
         evaluation();
+        System.out.println();
+        System.out.println("How far apart the host has put the two cores (CoreHandoff): " + CoreHandoff.measure() + ".");
     }
 
     private static void training(int batch, int slices) {

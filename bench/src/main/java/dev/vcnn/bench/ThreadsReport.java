@@ -37,7 +37,7 @@ public final class ThreadsReport {
     private ThreadsReport() {
     }
 
-    public static void main(String[] args) throws RunnerException, IOException {
+    public static void main(String[] args) throws RunnerException, IOException, InterruptedException {
         boolean quick = Arrays.asList(args).contains("--quick");
         int rounds = quick ? 1 : ROUNDS;
         Path logs = Files.createTempDirectory("vcnn-jmh-threads-");
@@ -80,6 +80,9 @@ public final class ThreadsReport {
         System.out.printf("The host's own ceiling beside the batch-%s rounds: FMA chains (PeakBenchmark) on 2 threads "
                 + "against 1, %.2fx (rounds: %s). A round whose ceiling is under a target cannot show it.%n%n",
                 CEILING_BESIDE, median(ceilings), each);
+        System.out.println("How far apart the host has put the two cores (CoreHandoff, at the end): " + CoreHandoff.measure()
+                + ". Data-parallel training moves about this much between the cores every step.");
+        System.out.println();
         System.out.println("Times: medians over the rounds of JMH's average per run (one JVM per run); scaling: "
                 + "the median of the rounds' ratios. On a machine shared with other work, the 2-thread figures "
                 + "are the first to suffer.");
