@@ -16,12 +16,13 @@ import java.util.List;
  * reads all of it in every shard, and each worker updates its share of the rows ({@link #firstRow})
  * in its own copy, where they are still in its cache. If the replicas read the network's arrays,
  * an owner's update would write lines that the other cores hold too, and each such write waits,
- * line after line, for the other core's copy to be invalidated: 35 us for 205 KB on these machines,
- * against 7 us to move lines that the other core last wrote (two threads handing a 205 KB array
- * back and forth). So a worker clears the other workers' rows of its copy once it has read them for
- * the last time in a batch ({@link #clearOthersRows}): its core is then those lines' last writer,
- * and the owner's {@link #publish} moves them over in one stream. The values are the same bits
- * either way; the copies only change where the bytes live.
+ * line after line, for the other core's copy to be invalidated: 31-34 us for 205 KB on these
+ * machines, against 6-7 us to move lines that the other core last wrote ({@code bench}'s
+ * {@code CoreHandoff}: two threads handing a 205 KB array back and forth). So a worker clears the
+ * other workers' rows of its copy once it has read them for the last time in a batch
+ * ({@link #clearOthersRows}): its core is then those lines' last writer, and the owner's
+ * {@link #publish} moves them over in one stream. The values are the same bits either way; the
+ * copies only change where the bytes live.
  */
 final class DenseWeightCopies {
     private final float[][] masters;   // [weight]: the network's arrays, [outputs][inputs]

@@ -29,9 +29,9 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
  * adding weight gradients, and each thread then sums its share of each weight's rows over the shards
  * in the same tree ({@code Kernels.denseWeightGradientShards}, the same bits) and updates those rows,
  * so these gradients need no shard buffers and never cross between cores. On two or more threads
- * each replica reads a copy of the dense weights of its own ({@link DenseWeightCopies}), to which
- * each thread hands the rows it updated: the network's arrays are then written by the rows' owners
- * alone. Every batch of 2 or more images goes this way, also on one thread.
+ * each replica reads a copy of the dense weights of its own ({@link DenseWeightCopies}): a thread
+ * updates its rows there and hands them to the network's arrays and the other copies. Every batch
+ * of 2 or more images goes this way, also on one thread.
  * Per-sample SGD (batch 1) stays sequential: its steps depend on each other, so threads speed up only
  * its evaluation. Evaluation gives each thread a contiguous run of the images
  * and adds their losses in image order afterwards.
@@ -85,7 +85,7 @@ public final class Trainer implements AutoCloseable {
     private DenseRows denseRows;
     private int[] rowsOf = new int[0];
     // on two or more threads, from the first batch on: each replica's own dense weights, which equal
-    // the network's unless a batch failed half-way or the network was changed outside the batches
+    // the network's between batches unless one failed half-way or the network was changed outside them
     private DenseWeightCopies weightCopies;
     private boolean copiesCurrent = true;
     private Examples batchData;
