@@ -2,39 +2,21 @@ package dev.vcnn.engine.training;
 
 import dev.vcnn.engine.data.Examples;
 import dev.vcnn.engine.layers.Layer;
-import dev.vcnn.engine.layers.Parameter;
-import dev.vcnn.engine.network.DenseRows;
 import dev.vcnn.engine.network.Network;
 
-import java.util.Arrays;
-import java.util.List;
 import java.util.SplittableRandom;
-import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
  * SGD over a data set for a number of epochs, per sample or in mini-batches, shuffling the examples
  * afresh before every epoch, and evaluation on held-out data (forward only, with a confusion matrix),
  * on one thread or several.
  *
- * <p>With several threads the result is the very same, bit for bit, as with one. A mini-batch is cut
- * into shards whose size depends on the batch size alone ({@link #shardSize}); each shard's gradient
- * is summed in sample order into a buffer of its own, on a replica of the network that reads the
- * master's values; the shard sums are then added in one fixed pairwise tree over shard index, and the
- * master takes one update. Each thread computes the shards of a contiguous block, the same block every
- * batch, before it helps with the others', and the tree's lower nodes are added as soon as their
- * halves are done, mostly by the thread that wrote both, from its own cache; then each thread adds
- * the upper nodes and takes the update for its share of the parameters. Which thread adds a node
- * never changes the sum. The dense layers' weights, nearly all the bytes, are the exception: the
- * shards keep their dense layers' input and output-gradient rows ({@link DenseRows}) instead of
- * adding weight gradients, and each thread then sums its share of each weight's rows over the shards
- * in the same tree ({@code Kernels.denseWeightGradientShards}, the same bits) and updates those rows,
- * so these gradients need no shard buffers and never cross between cores. On two or more threads
- * each replica reads a copy of the dense weights of its own ({@link DenseWeightCopies}): a thread
- * updates its rows there and hands them to the network's arrays and the other copies. Every batch
- * of 2 or more images goes this way, also on one thread.
- * Per-sample SGD (batch 1) stays sequential: its steps depend on each other, so threads speed up only
- * its evaluation. Evaluation gives each thread a contiguous run of the images
- * and adds their losses in image order afterwards.
+ * <p>With several threads the result is the very same, bit for bit, as with one. Every batch of 2
+ * or more images is cut into shards of a size set by the batch size alone, computed on the threads
+ * and summed in one fixed tree ({@link ShardedStep}), also on one thread. Per-sample SGD (batch 1)
+ * stays sequential: its steps depend on each other, so threads speed up only its evaluation.
+ * Evaluation gives each thread a contiguous run of the images and adds their losses in image order
+ * afterwards.
  *
  * <p>Replicas take their images in groups of up to {@link #groupSize} ({@link Network#addGradients},
  * {@link Network#forwardGroup}): the dense layers then read their weights, and add to their weight
@@ -47,13 +29,6 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 public final class Trainer implements AutoCloseable {
     /** Steps per progress report, as in the post. */
     public static final int WINDOW = 100;
-    /** The fewest images in a shard, and the most shards in a batch: see {@link #shardSize}. */
-    static final int MIN_SHARD = 4;
-    static final int MAX_SHARDS = 16;
-    private static final int TREE_LEVELS = 4; // log2(MAX_SHARDS)
-    // floats of a parameter the reduction sums and updates at a time, so that the update reads the
-    // sums from L1 (16 KB), not from wherever a whole parameter's sums would have gone
-    private static final int REDUCE_CHUNK = 4096;
     /** The most images a replica runs as one group; fewer for networks with large per-image buffers. */
     static final int MAX_GROUP = 8;
     // the most bytes of per-image layer buffers a replica's extra group slots may take, per thread
@@ -73,35 +48,7 @@ public final class Trainer implements AutoCloseable {
     private double[][] groupLosses;
     private int[][] groupClasses;
     private float[][][] groupProbs;
-    // the batch being computed, for the tasks; shardGradients[s][p] is shard s's sum for parameter p
-    private float[][][] shardGradients = new float[0][][];
-    private double[] losses = new double[0];
-    private int[] predicted = new int[0];
-    // [parameters + 1]: where each starts, all end to end, the dense weights (by rows) taking no room:
-    // the reduction's shares of the parameters are shares of these offsets
-    private long[] parameterOffsets = new long[0];
-    // the dense layers' rows of the batch, and [parameter]: which of them holds its rows (a dense
-    // weight, whose gradient is taken after the shards, by rows), or -1
-    private DenseRows denseRows;
-    private int[] rowsOf = new int[0];
-    // on two or more threads, from the first batch on: each replica's own dense weights, which equal
-    // the network's between batches unless one failed half-way or the network was changed outside them
-    private DenseWeightCopies weightCopies;
-    private boolean copiesCurrent = true;
-    private Examples batchData;
-    private int[] batchOrder;
-    private int batchStart;
-    private int batchCount;
-    private int batchShardSize;
-    private int batchShards;
-    private int eagerSpan; // the tree's nodes over at most this many shards are added as shards finish
-    private AtomicIntegerArray nextInBlock;  // [threads]: each block's next shard to claim
-    // [tree level * MAX_SHARDS + node's first shard]: how many of the node's two halves are done
-    private final AtomicIntegerArray halvesDone = new AtomicIntegerArray(TREE_LEVELS * MAX_SHARDS);
-    private Sgd batchSgd;
-    private int batchSamples;
-    private final WorkerPool.Task shardTask = this::computeBlock;
-    private final WorkerPool.Task reduceTask = this::reduceAndUpdateShare;
+    private ShardedStep sharded; // made at the first batch of 2 or more images
     private final WorkerPool.Task evaluateTask = this::evaluateRange;
     private final WorkerPool.Task forwardTask = this::forwardRange;
     private Examples evaluated;
@@ -135,16 +82,6 @@ public final class Trainer implements AutoCloseable {
         return threads;
     }
 
-    /**
-     * Images per shard for a batch of {@code batchSize}: {@link #MIN_SHARD}, or more for batches above
-     * {@code MIN_SHARD * MAX_SHARDS} so that no batch has more than {@link #MAX_SHARDS} shards (each
-     * shard holds a gradient as large as the parameters). A function of the batch size alone, never of
-     * the threads: that is what makes the result the same on any number of them.
-     */
-    static int shardSize(int batchSize) {
-        return Math.max(MIN_SHARD, (batchSize + MAX_SHARDS - 1) / MAX_SHARDS);
-    }
-
     /** {@link #train(Examples, int, int, Sgd, long, TrainingListener)} with the seed's per-sample SGD. */
     public TrainingStats train(Examples data, int epochsDone, int epochs, float lr, long seed,
                                TrainingListener listener) {
@@ -173,7 +110,9 @@ public final class Trainer implements AutoCloseable {
         if (sgd.batchSize() > 1) {
             return trainInShards(data, epochsDone, epochs, sgd, seed, listener, order);
         }
-        copiesCurrent = false; // the steps below change the network alone
+        if (sharded != null) {
+            sharded.networkChanged(); // the steps below change the network alone
+        }
         long start = System.nanoTime();
         Window window = new Window(listener);
         for (int epoch = epochsDone + 1; epoch <= lastEpoch; epoch++) {
@@ -207,7 +146,7 @@ public final class Trainer implements AutoCloseable {
     // as the sequential loop above: the same windows, the same step named by a divergence
     private TrainingStats trainInShards(Examples data, int epochsDone, int epochs, Sgd sgd, long seed,
                                         TrainingListener listener, int[] order) {
-        prepareShards(sgd.batchSize());
+        ShardedStep batchStep = shardedStep(sgd.batchSize());
         int lastEpoch = epochsDone + epochs;
         int batchSize = sgd.batchSize();
         long start = System.nanoTime();
@@ -218,14 +157,14 @@ public final class Trainer implements AutoCloseable {
             window.start(epoch);
             for (int first = 0; first < order.length; first += batchSize) {
                 int count = Math.min(batchSize, order.length - first);
-                computeShards(data, order, first, count);
+                batchStep.computeShards(data, order, first, count);
                 for (int j = 0; j < count; j++) {
                     int step = first + j + 1;
                     if (j == count - 1) {
                         // as the sequential loop: the update comes with the batch's last sample, before its checks
-                        reduceAndUpdate(sgd, count);
+                        batchStep.reduceAndUpdate(sgd, count);
                     }
-                    window.add(step, losses[j], predicted[j] == data.label(order[first + j]),
+                    window.add(step, batchStep.loss(j), batchStep.predicted(j) == data.label(order[first + j]),
                             step == order.length);
                 }
             }
@@ -249,12 +188,12 @@ public final class Trainer implements AutoCloseable {
                     + examples.length);
         }
         checkShape(data);
-        prepareShards(sgd.batchSize());
-        computeShards(data, examples, 0, examples.length);
-        reduceAndUpdate(sgd, examples.length);
+        ShardedStep batchStep = shardedStep(sgd.batchSize());
+        batchStep.computeShards(data, examples, 0, examples.length);
+        batchStep.reduceAndUpdate(sgd, examples.length);
         double loss = 0;
         for (int j = 0; j < examples.length; j++) {
-            loss += losses[j];
+            loss += batchStep.loss(j);
         }
         return loss;
     }
@@ -277,7 +216,6 @@ public final class Trainer implements AutoCloseable {
             return;
         }
         group = groupSize(network);
-        nextInBlock = new AtomicIntegerArray(threads);
         replicas = new Network[threads];
         groupImages = new float[threads][group][network.imageSize()];
         groupLabels = new int[threads][group];
@@ -290,228 +228,20 @@ public final class Trainer implements AutoCloseable {
         pool = new WorkerPool(threads);
     }
 
-    // the shard buffers, per-sample results and parameter offsets for batches of batchSize, made once
-    private void prepareShards(int batchSize) {
+    // the batch machinery on the pool, made at the first batch, its buffers for batches of batchSize
+    private ShardedStep shardedStep(int batchSize) {
         prepareReplicas();
-        batchShardSize = shardSize(batchSize); // of the batch size, also for an epoch's short last batch
-        List<Parameter> parameters = network.parameters();
-        if (denseRows == null || denseRows.capacity() < batchSize) {
-            denseRows = network.denseRows(batchSize);
-            for (Network replica : replicas) {
-                replica.keepDenseRows(denseRows);
-            }
-            rowsOf = new int[parameters.size()];
-            Arrays.fill(rowsOf, -1);
-            int[] weights = new int[denseRows.layers()];
-            for (int k = 0; k < denseRows.layers(); k++) {
-                weights[k] = parameters.indexOf(denseRows.weight(k));
-                rowsOf[weights[k]] = k;
-            }
-            if (threads > 1 && weightCopies == null) {
-                weightCopies = new DenseWeightCopies(network, replicas, weights);
-            }
+        if (sharded == null) {
+            sharded = new ShardedStep(network, replicas, pool, groupImages, groupLabels, groupLosses, groupClasses);
         }
-        int shards = (batchSize + shardSize(batchSize) - 1) / shardSize(batchSize);
-        if (shardGradients.length < shards) {
-            shardGradients = new float[shards][parameters.size()][];
-            for (int s = 0; s < shards; s++) {
-                for (int p = 0; p < parameters.size(); p++) {
-                    // a dense weight's shards add nothing: one array, for the batch's sum
-                    boolean byRows = rowsOf[p] >= 0 && s > 0;
-                    shardGradients[s][p] = byRows ? shardGradients[0][p] : new float[parameters.get(p).size()];
-                }
-            }
-        }
-        if (losses.length < batchSize) {
-            losses = new double[batchSize];
-            predicted = new int[batchSize];
-        }
-        if (parameterOffsets.length == 0) {
-            parameterOffsets = new long[parameters.size() + 1];
-            for (int p = 0; p < parameters.size(); p++) {
-                parameterOffsets[p + 1] = parameterOffsets[p] + (rowsOf[p] >= 0 ? 0 : parameters.get(p).size());
-            }
-        }
+        sharded.prepare(batchSize);
+        return sharded;
     }
 
-    // every shard's gradient sum on the pool, with each sample's loss and predicted class
-    private void computeShards(Examples data, int[] order, int first, int count) {
-        batchData = data;
-        batchOrder = order;
-        batchStart = first;
-        batchCount = count;
-        batchShards = (count + batchShardSize - 1) / batchShardSize;
-        eagerSpan = Integer.highestOneBit((batchShards + threads - 1) / threads);
-        for (int w = 0; w < threads; w++) {
-            nextInBlock.set(w, blockStart(w));
-        }
-        for (int k = 0; k < halvesDone.length(); k++) {
-            halvesDone.set(k, 0);
-        }
-        if (!copiesCurrent) {
-            refreshCopies();
-        }
-        copiesCurrent = false; // until the batch's update has reached every copy
-        pool.run(shardTask);
-    }
-
-    // the shard sums added up across the blocks and the update taken, each worker on its share of the
-    // parameters: one pass over the gradients and parameters, on every thread
-    private void reduceAndUpdate(Sgd sgd, int samples) {
-        batchSgd = sgd;
-        batchSamples = samples;
-        pool.run(reduceTask);
-        copiesCurrent = true;
-    }
-
-    // the replicas' copies of the dense weights made equal to the network's again: at every call that
-    // may follow a change made outside the batches, and after a batch that failed half-way
+    // the copies of the dense weights that a sharded step keeps, if any, equal to the network again
     private void refreshCopies() {
-        if (weightCopies != null) {
-            weightCopies.refresh();
-        }
-        copiesCurrent = true;
-    }
-
-    // worker's shards: a contiguous block, the same every batch, so that a thread fills the same
-    // buffers each time and the tree's lower levels mostly add what the thread itself wrote
-    private int blockStart(int worker) {
-        return (int) ((long) batchShards * worker / threads);
-    }
-
-    // shard i's sums += shard other's over [from, to) of parameter p
-    private void addShard(int i, int other, int p, int from, int to) {
-        network.kernels().addInto(shardGradients[i][p], shardGradients[other][p], from, to);
-    }
-
-    // A worker claims the shards of its own block first, then helps with the other blocks (the host
-    // may run one core slower than the other for seconds: a fixed split would wait for it)
-    private void computeBlock(int worker) {
-        for (int b = 0; b < threads; b++) {
-            int block = (worker + b) % threads;
-            int end = blockStart(block + 1);
-            for (int s = nextInBlock.getAndIncrement(block); s < end; s = nextInBlock.getAndIncrement(block)) {
-                computeShard(worker, s);
-                addFinishedNodes(s);
-            }
-        }
-        if (weightCopies != null) {
-            weightCopies.clearOthersRows(worker); // no shard is left to read them this batch
-        }
-    }
-
-    // Shard s is complete: add up the tree's nodes over at most eagerSpan shards that it completes.
-    // Whichever thread finishes a node's second half adds the node (the sum is the same whoever adds
-    // it); with the threads on their own blocks, that is the thread that wrote both halves
-    private void addFinishedNodes(int s) {
-        for (int stride = 1, level = 0; 2 * stride <= eagerSpan; stride *= 2, level++) {
-            int first = s & -(2 * stride); // the node at this level over s: first + stride is its right half
-            if (first + stride >= batchShards) {
-                continue; // no right half: the node is its left half, complete
-            }
-            if (halvesDone.incrementAndGet(level * MAX_SHARDS + first) == 1) {
-                return; // the other half's finisher goes on from here
-            }
-            for (int p = 0; p < shardGradients[first].length; p++) {
-                if (rowsOf[p] < 0) {
-                    addShard(first, first + stride, p, 0, shardGradients[first][p].length);
-                }
-            }
-        }
-    }
-
-    // a shard's images go through the replica a group at a time, the groups in sample order, so its sum
-    // holds the samples' terms in sample order as one addGradient after another would add them. The
-    // first group sets the sums rather than adding to them: the buffer, which holds the last batch's
-    // sums, then needs no zeroing pass. The dense weights add nothing here: their layers keep the
-    // group's rows in denseRows (from row j on) for updateRows
-    private void computeShard(int worker, int s) {
-        Network replica = replicas[worker];
-        List<Parameter> parameters = replica.parameters();
-        float[][] inputs = groupImages[worker];
-        int[] labels = groupLabels[worker];
-        float[][] sums = shardGradients[s];
-        for (int p = 0; p < parameters.size(); p++) {
-            parameters.get(p).gradientInto(sums[p]);
-        }
-        try {
-            int end = Math.min(batchCount, (s + 1) * batchShardSize);
-            for (int j = s * batchShardSize; j < end; j += group) {
-                int count = Math.min(group, end - j);
-                replica.denseRowsFrom(j);
-                for (int g = 0; g < count; g++) {
-                    int example = batchOrder[batchStart + j + g];
-                    batchData.imageInto(example, inputs[g]);
-                    labels[g] = batchData.label(example);
-                }
-                if (j == s * batchShardSize) {
-                    replica.setGradients(inputs, labels, count, groupLosses[worker], groupClasses[worker]);
-                } else {
-                    replica.addGradients(inputs, labels, count, groupLosses[worker], groupClasses[worker]);
-                }
-                System.arraycopy(groupLosses[worker], 0, losses, j, count);
-                System.arraycopy(groupClasses[worker], 0, predicted, j, count);
-            }
-        } finally {
-            for (int p = 0; p < parameters.size(); p++) { // indexed: an iterator would allocate until C2
-                parameters.get(p).gradientInto(null);
-            }
-        }
-    }
-
-    // the fixed tree: at stride 1, 2, 4, ... shard i adds shard i + stride for every i that is a
-    // multiple of 2 * stride. The nodes over eagerSpan shards or fewer were added with the shards; the
-    // others go here, each worker on its share of the parameters laid end to end (the same share every
-    // batch, so the velocities it updates stay in its cache). The sum then updates that share of the
-    // parameters: an element's update reads that element alone. The dense weights go by rows instead
-    // (updateRows), also a fixed share per worker
-    private void reduceAndUpdateShare(int worker) {
-        long total = parameterOffsets[parameterOffsets.length - 1];
-        long lo = total * worker / threads;
-        long hi = total * (worker + 1) / threads;
-        List<Parameter> parameters = network.parameters();
-        for (int p = 0; p < parameters.size(); p++) {
-            if (rowsOf[p] >= 0) {
-                updateRows(worker, p, parameters.get(p));
-                continue;
-            }
-            int from = (int) Math.max(0, lo - parameterOffsets[p]);
-            int to = (int) Math.min(parameters.get(p).size(), hi - parameterOffsets[p]);
-            if (from >= to) {
-                continue;
-            }
-            for (int start = from; start < to; start += REDUCE_CHUNK) {
-                int end = Math.min(to, start + REDUCE_CHUNK);
-                for (int stride = 1; stride < batchShards; stride *= 2) {
-                    for (int i = 0; i + stride < batchShards; i += 2 * stride) {
-                        if (2 * stride > eagerSpan) {
-                            addShard(i, i + stride, p, start, end);
-                        }
-                    }
-                }
-                batchSgd.update(network.kernels(), parameters.get(p), shardGradients[0][p], start, end, batchSamples);
-            }
-        }
-    }
-
-    // a dense weight: its gradient over the batch's shards and its update, for this worker's share of
-    // its rows (the same rows every batch)
-    private void updateRows(int worker, int p, Parameter weight) {
-        int k = rowsOf[p];
-        int inputs = denseRows.inputCount(k);
-        int outputs = denseRows.outputCount(k);
-        int fromRow = DenseWeightCopies.firstRow(outputs, worker, threads);
-        int toRow = DenseWeightCopies.firstRow(outputs, worker + 1, threads);
-        float[] sum = shardGradients[0][p];
-        network.kernels().denseWeightGradientShards(denseRows.inputs(k), denseRows.gradients(k), batchCount,
-                batchShardSize, inputs, outputs, fromRow, toRow, sum);
-        float[] values = weightCopies == null ? weight.values() : weightCopies.own(worker, k);
-        for (int start = fromRow * inputs; start < toRow * inputs; start += REDUCE_CHUNK) {
-            int end = Math.min(toRow * inputs, start + REDUCE_CHUNK);
-            batchSgd.update(network.kernels(), values, weight.velocity(), sum, start, end, batchSamples);
-        }
-        if (weightCopies != null) {
-            weightCopies.publish(worker, k, fromRow, toRow);
+        if (sharded != null) {
+            sharded.refreshCopies();
         }
     }
 
