@@ -123,7 +123,7 @@ final class VectorSupport {
         final float[] denseChains = new float[2 * 16 * LANES]; // batch dense forward: a block's 16 o0 and o1
         final float[] denseSums = new float[16];                // and their sums
         float[] denseTails = new float[0];                      // and each sample's tail vector of x
-        float[] shardSums = new float[0];             // dense weight gradient by shards: [shard][4][L]
+        float[] shardSums = new float[0];             // dense weight gradient by shards: [shard][up to 8][L]
         float[] split = new float[0];                 // an image split into even and odd columns
         float[] windowMax = new float[0];             // conv + pool: the max of each window's top row
         int[] windowAt = new int[0];                  // and where it is

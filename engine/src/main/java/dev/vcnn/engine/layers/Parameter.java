@@ -86,7 +86,7 @@ public final class Parameter {
      * From now on, this parameter's values are an array of its own that starts as a copy of the
      * current values (after {@link #shareValues}, of the master's): updates of the master are no longer
      * seen here until copied over. For data-parallel training, where each thread keeps its own copy
-     * of the dense weights (see {@code Trainer}).
+     * of the dense weights and the trainer copies the updates over (see {@code DenseWeightCopies}).
      */
     public void keepOwnValues() {
         this.values = values.clone();
