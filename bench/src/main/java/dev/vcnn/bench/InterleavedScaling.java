@@ -5,12 +5,15 @@ import dev.vcnn.engine.training.Sgd;
 import dev.vcnn.engine.training.Trainer;
 
 import java.util.Arrays;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * The 1- against 2-thread scaling of the deep preset measured in one JVM, the two trainers taking
- * turns: slices of {@value #SLICE_MILLIS} ms of batch-32 training steps, 1 thread then 2, and whole
- * evaluations of 10,000 images, 1 thread then 2. Each pair of turns is a ratio; the median of those
- * ratios is the scaling. {@link ThreadsReport} (JMH, the figures the documentation quotes) runs one
+ * turns: slices of {@value #SLICE_MILLIS} ms of batch-32 training steps, 1 thread then 2, then two
+ * 1-thread trainers at once on two threads, each on a network of its own (the ceiling: what two cores
+ * give this work when nothing crosses between them); and whole evaluations of 10,000 images, 1 thread
+ * then 2. Each pair of turns is a ratio; the median of those ratios is the scaling. {@link ThreadsReport} (JMH, the figures the documentation quotes) runs one
  * JVM for 1 thread and a later one for 2, so a host that slows one core for a minute moves its ratios;
  * here both sides of a ratio run within a second of each other, which shows the scaling of that
  * minute's host, and a spread between the quartiles shows how steady the host was.
@@ -40,7 +43,7 @@ public final class InterleavedScaling {
         System.out.println("How far apart the host has put the two cores (CoreHandoff): " + CoreHandoff.measure() + ".");
     }
 
-    private static void training(int batch, int slices) {
+    private static void training(int batch, int slices) throws InterruptedException {
         Dataset data = ThreadBenchmarks.images(1024, 2);
         Sgd sgd = new Sgd(0.001f, batch, 0.9f);
         int[][] batches = new int[data.count() / batch][batch];
@@ -49,29 +52,57 @@ public final class InterleavedScaling {
                 batches[b][j] = b * batch + j;
             }
         }
-        double[][] micros = new double[2][slices]; // [threads - 1][slice]: mean step time
+        // [contender][slice]: the mean step time on 1 thread, on 2, and per batch of two 1-thread
+        // trainers stepping at once on two threads (half their mean step time)
+        double[][] micros = new double[3][slices];
         try (Trainer one = new Trainer(ThreadBenchmarks.deep(), 1);
-             Trainer two = new Trainer(ThreadBenchmarks.deep(), 2)) {
-            Trainer[] trainers = {one, two};
-            int next = 0;
+             Trainer two = new Trainer(ThreadBenchmarks.deep(), 2);
+             Trainer beside = new Trainer(ThreadBenchmarks.deep(), 1)) {
             for (int turn = -WARM_UP_TURNS; turn < slices; turn++) {
-                for (int t = 0; t < 2; t++) {
-                    long start = System.nanoTime();
-                    long end = start + SLICE_MILLIS * 1_000_000;
-                    int steps = 0;
-                    long now;
-                    do {
-                        trainers[t].step(data, batches[next], sgd);
-                        next = (next + 1) % batches.length;
-                        steps++;
-                    } while ((now = System.nanoTime()) < end);
-                    if (turn >= 0) {
-                        micros[t][turn] = (now - start) / 1e3 / steps;
-                    }
+                double alone = slice(one, data, batches, sgd);
+                double shared = slice(two, data, batches, sgd);
+                double pair = sideBySide(one, beside, data, batches, sgd);
+                if (turn >= 0) {
+                    micros[0][turn] = alone;
+                    micros[1][turn] = shared;
+                    micros[2][turn] = pair;
                 }
             }
         }
-        row("training step, batch " + batch, micros, "us");
+        row("training step, batch " + batch, micros[0], micros[1], "us");
+        row("ceiling: two 1-thread trainers at once, batch " + batch + " (time per batch)", micros[0], micros[2], "us");
+    }
+
+    // SLICE_MILLIS of steps through the batches from a random one: the mean step time in microseconds
+    private static double slice(Trainer trainer, Dataset data, int[][] batches, Sgd sgd) {
+        int next = ThreadLocalRandom.current().nextInt(batches.length);
+        long start = System.nanoTime();
+        long end = start + SLICE_MILLIS * 1_000_000;
+        int steps = 0;
+        long now;
+        do {
+            trainer.step(data, batches[next], sgd);
+            next = (next + 1) % batches.length;
+            steps++;
+        } while ((now = System.nanoTime()) < end);
+        return (now - start) / 1e3 / steps;
+    }
+
+    // two 1-thread trainers, each on a network of its own, step side by side on two threads for a
+    // slice: what two cores give this work when nothing crosses between them. Microseconds per batch
+    // of the two together (two batches per mean step time)
+    private static double sideBySide(Trainer a, Trainer b, Dataset data, int[][] batches, Sgd sgd)
+            throws InterruptedException {
+        double[] each = new double[2];
+        CountDownLatch ready = new CountDownLatch(1);
+        Thread other = Thread.ofPlatform().start(() -> {
+            ready.countDown();
+            each[1] = slice(b, data, batches, sgd);
+        });
+        ready.await();
+        each[0] = slice(a, data, batches, sgd);
+        other.join();
+        return (each[0] + each[1]) / 4;
     }
 
     private static void evaluation() {
@@ -90,18 +121,18 @@ public final class InterleavedScaling {
                 }
             }
         }
-        row(String.format("evaluation, %,d images", EVALUATED), millis, "ms");
+        row(String.format("evaluation, %,d images", EVALUATED), millis[0], millis[1], "ms");
     }
 
-    // times [threads - 1][turn]; the ratio of each turn's pair, then their median and quartiles
-    private static void row(String work, double[][] times, String unit) {
-        int turns = times[0].length;
+    // the ratio of each turn's pair of times, then their median and quartiles
+    private static void row(String work, double[] one, double[] two, String unit) {
+        int turns = one.length;
         double[] ratios = new double[turns];
         for (int k = 0; k < turns; k++) {
-            ratios[k] = times[0][k] / times[1][k];
+            ratios[k] = one[k] / two[k];
         }
-        System.out.printf("| %s | %.1f %s | %.1f %s | %.2fx | %.2fx - %.2fx |%n", work, quantile(times[0], 0.5), unit,
-                quantile(times[1], 0.5), unit, quantile(ratios, 0.5), quantile(ratios, 0.25), quantile(ratios, 0.75));
+        System.out.printf("| %s | %.1f %s | %.1f %s | %.2fx | %.2fx - %.2fx |%n", work, quantile(one, 0.5), unit,
+                quantile(two, 0.5), unit, quantile(ratios, 0.5), quantile(ratios, 0.25), quantile(ratios, 0.75));
     }
 
     private static double quantile(double[] values, double q) {
