@@ -13,10 +13,11 @@ import java.util.concurrent.ThreadLocalRandom;
  * turns: slices of {@value #SLICE_MILLIS} ms of batch-32 training steps, 1 thread then 2, then two
  * 1-thread trainers at once on two threads, each on a network of its own (the ceiling: what two cores
  * give this work when nothing crosses between them); and whole evaluations of 10,000 images, 1 thread
- * then 2. Each pair of turns is a ratio; the median of those ratios is the scaling. {@link ThreadsReport} (JMH, the figures the documentation quotes) runs one
- * JVM for 1 thread and a later one for 2, so a host that slows one core for a minute moves its ratios;
- * here both sides of a ratio run within a second of each other, which shows the scaling of that
- * minute's host, and a spread between the quartiles shows how steady the host was.
+ * then 2. Each pair of turns is a ratio; the median of those ratios is the scaling.
+ * {@link ThreadsReport} (JMH, the figures the documentation quotes) runs one JVM for 1 thread and a
+ * later one for 2, so a host that slows one core for a minute moves its ratios; here both sides of a
+ * ratio run within a second of each other, which shows the scaling of that minute's host, and a
+ * spread between the quartiles shows how steady the host was.
  * <pre>bench/threads-interleaved [--batch B] [--slices N]</pre>
  * A diagnostic beside the JMH report, not a replacement: its timing loop is a plain one.
  */
