@@ -123,7 +123,7 @@ final class ShardedStep {
                 weightCopies = new DenseWeightCopies(network, replicas, weights);
             }
         }
-        int shards = (batchSize + shardSize(batchSize) - 1) / shardSize(batchSize);
+        int shards = (batchSize + batchShardSize - 1) / batchShardSize;
         if (shardGradients.length < shards) {
             shardGradients = new float[shards][parameters.size()][];
             for (int s = 0; s < shards; s++) {
@@ -206,7 +206,7 @@ final class ShardedStep {
     // worker's shards: a contiguous block, the same every batch, so that a thread fills the same
     // buffers each time and the tree's lower levels mostly add what the thread itself wrote
     private int blockStart(int worker) {
-        return (int) ((long) batchShards * worker / threads);
+        return WorkerPool.shareStart(batchShards, worker, threads);
     }
 
     // shard i's sums += shard other's over [from, to) of parameter p
@@ -330,8 +330,8 @@ final class ShardedStep {
         int k = rowsOf[p];
         int inputs = denseRows.inputCount(k);
         int outputs = denseRows.outputCount(k);
-        int fromRow = DenseWeightCopies.firstRow(outputs, worker, threads);
-        int toRow = DenseWeightCopies.firstRow(outputs, worker + 1, threads);
+        int fromRow = WorkerPool.shareStart(outputs, worker, threads);
+        int toRow = WorkerPool.shareStart(outputs, worker + 1, threads);
         float[] sum = shardGradients[0][p];
         network.kernels().denseWeightGradientShards(denseRows.inputs(k), denseRows.gradients(k), batchCount,
                 batchShardSize, inputs, outputs, fromRow, toRow, sum);

@@ -281,11 +281,11 @@ public final class Trainer implements AutoCloseable {
     private void evaluateRange(int worker) {
         Network replica = replicas[worker];
         int count = evaluated.count();
-        int to = (int) ((long) count * (worker + 1) / threads);
+        int to = WorkerPool.shareStart(count, worker + 1, threads);
         float[][] inputs = groupImages[worker];
         float[][] probs = groupProbs[worker];
         int[] classes = groupClasses[worker];
-        for (int k = (int) ((long) count * worker / threads); k < to; k += group) {
+        for (int k = WorkerPool.shareStart(count, worker, threads); k < to; k += group) {
             int size = Math.min(group, to - k);
             for (int g = 0; g < size; g++) {
                 evaluated.imageInto(k + g, inputs[g]);
@@ -327,10 +327,10 @@ public final class Trainer implements AutoCloseable {
     private void forwardRange(int worker) {
         Network replica = replicas[worker];
         int count = forwardInputs.length;
-        int to = (int) ((long) count * (worker + 1) / threads);
+        int to = WorkerPool.shareStart(count, worker + 1, threads);
         float[][] inputs = new float[group][];
         float[][] outputs = new float[group][];
-        for (int k = (int) ((long) count * worker / threads); k < to; k += group) {
+        for (int k = WorkerPool.shareStart(count, worker, threads); k < to; k += group) {
             int size = Math.min(group, to - k);
             System.arraycopy(forwardInputs, k, inputs, 0, size);
             System.arraycopy(forwardOutputs, k, outputs, 0, size);

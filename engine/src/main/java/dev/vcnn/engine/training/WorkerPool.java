@@ -47,6 +47,15 @@ final class WorkerPool implements AutoCloseable {
         }
     }
 
+    /**
+     * Where participant {@code worker}'s share of {@code items} starts when they are split in order
+     * into {@code participants} contiguous shares (share w is [shareStart(w), shareStart(w + 1))): the
+     * same split every run, so a worker keeps meeting the same data in its cache.
+     */
+    static int shareStart(int items, int worker, int participants) {
+        return (int) ((long) items * worker / participants);
+    }
+
     /** Participants, the caller included. */
     int size() {
         return failures.length;

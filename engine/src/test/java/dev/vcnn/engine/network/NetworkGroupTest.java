@@ -79,7 +79,6 @@ class NetworkGroupTest {
         return Network.build(kernels, NetworkSpec.parse(c.spec()), c.input(), 10, new SplittableRandom(seed));
     }
 
-    // images in [-1, 1], wider than the pixels' range, so that relus and pools cut in many places
     // a network of c holding master's values in arrays of its own
     private static Network sameValues(Kernels kernels, Case c, Network master) {
         Network copy = network(kernels, c, 99);
@@ -90,6 +89,7 @@ class NetworkGroupTest {
         return copy;
     }
 
+    // images in [-1, 1], wider than the pixels' range, so that relus and pools cut in many places
     private static float[][] images(SplittableRandom random, int count, int size) {
         float[][] images = new float[count][size];
         for (float[] image : images) {
