@@ -198,11 +198,15 @@ final class VectorSupport {
         }
 
         static int[] atLeast(int[] array, int n) {
-            return array.length >= n + LINE_SLACK ? array : new int[n + LINE_SLACK];
+            return array.length >= n + LINE_SLACK ? array : ints(n);
         }
 
         static float[] floats(int n) {
             return new float[n + LINE_SLACK];
+        }
+
+        static int[] ints(int n) {
+            return new int[n + LINE_SLACK];
         }
 
         // 4-byte elements in a 64-byte cache line

@@ -297,8 +297,8 @@ final class ShardedStep {
     // (updateRows), also a fixed share per worker
     private void reduceAndUpdateShare(int worker) {
         long total = parameterOffsets[parameterOffsets.length - 1];
-        long lo = total * worker / threads;
-        long hi = total * (worker + 1) / threads;
+        long lo = WorkerPool.shareStart(total, worker, threads);
+        long hi = WorkerPool.shareStart(total, worker + 1, threads);
         List<Parameter> parameters = network.parameters();
         for (int p = 0; p < parameters.size(); p++) {
             if (rowsOf[p] >= 0) {

@@ -53,7 +53,12 @@ final class WorkerPool implements AutoCloseable {
      * same split every run, so a worker keeps meeting the same data in its cache.
      */
     static int shareStart(int items, int worker, int participants) {
-        return (int) ((long) items * worker / participants);
+        return (int) shareStart((long) items, worker, participants);
+    }
+
+    /** {@link #shareStart(int, int, int)} for a count of items past an int's range. */
+    static long shareStart(long items, int worker, int participants) {
+        return items * worker / participants;
     }
 
     /** Participants, the caller included. */

@@ -16,6 +16,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -96,7 +97,7 @@ class ParallelTrainingTest {
         Sgd sgd = new Sgd(0.05f, batch, 0.9f);
         Run one = train(kernels, 1, sgd, data, 2);
         Network initial = network(kernels);
-        assertTrue(!java.util.Arrays.equals(initial.parameters().getFirst().values(), one.values().getFirst()),
+        assertTrue(!Arrays.equals(initial.parameters().getFirst().values(), one.values().getFirst()),
                 "training moved the weights");
         for (int threads : THREADS) {
             Run many = train(kernels, threads, sgd, data, 2);
@@ -237,7 +238,7 @@ class ParallelTrainingTest {
             for (int k = 0; k < images.length; k++) {
                 data.imageInto(k, images[k]);
             }
-            evaluations.add(java.util.Arrays.deepToString(trainer.forwardAll(images)));
+            evaluations.add(Arrays.deepToString(trainer.forwardAll(images)));
         }
         List<float[]> values = new ArrayList<>();
         for (Parameter p : network.parameters()) {
