@@ -173,4 +173,30 @@ final class ElementwiseVectorKernels {
             p.blend(p.sub(v.mul(lr)), fresh).intoArray(params, last);
         }
     }
+
+    // values [n], scanned in [from, to); lanes: consecutive values, a vector's first bad lane found by its
+    // mask. The tail is the last full vector, shifted left to end at {@code to}: the lanes it shares with
+    // the vectors before it were all finite, so its first bad lane is the first of the range. Fewer
+    // than L values go to the reference
+    static int firstNonFinite(float[] values, int from, int to) {
+        int n = to - from;
+        if (n < LANES) {
+            return SCALAR.firstNonFinite(values, from, to);
+        }
+        int bound = from + FLOAT.loopBound(n);
+        for (int k = from; k < bound; k += LANES) {
+            VectorMask<Float> bad = FloatVector.fromArray(FLOAT, values, k).test(VectorOperators.IS_FINITE).not();
+            if (bad.anyTrue()) {
+                return k + bad.firstTrue();
+            }
+        }
+        if (bound < to) {
+            int last = to - LANES;
+            VectorMask<Float> bad = FloatVector.fromArray(FLOAT, values, last).test(VectorOperators.IS_FINITE).not();
+            if (bad.anyTrue()) {
+                return last + bad.firstTrue();
+            }
+        }
+        return -1;
+    }
 }

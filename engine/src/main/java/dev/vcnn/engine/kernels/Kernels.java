@@ -183,4 +183,10 @@ public interface Kernels {
      */
     void sgdMomentumUpdate(float[] params, float[] velocity, float[] grads, int from, int to, float lr,
                            float momentum, float gradScale);
+
+    /**
+     * The index of the first value in [from, to) that is NaN or infinite, or -1 when all are finite:
+     * the divergence check's scan of the parameters.
+     */
+    int firstNonFinite(float[] values, int from, int to);
 }

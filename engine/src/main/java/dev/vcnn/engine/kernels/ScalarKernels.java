@@ -410,4 +410,14 @@ public final class ScalarKernels implements Kernels {
             params[k] -= lr * velocity[k];
         }
     }
+
+    @Override
+    public int firstNonFinite(float[] values, int from, int to) {
+        for (int k = from; k < to; k++) {
+            if (!Float.isFinite(values[k])) {
+                return k;
+            }
+        }
+        return -1;
+    }
 }

@@ -191,4 +191,9 @@ final class VectorKernels implements Kernels {
                                   float momentum, float gradScale) {
         ElementwiseVectorKernels.sgdMomentumUpdate(params, velocity, grads, from, to, lr, momentum, gradScale);
     }
+
+    @Override
+    public int firstNonFinite(float[] values, int from, int to) {
+        return ElementwiseVectorKernels.firstNonFinite(values, from, to);
+    }
 }

@@ -126,13 +126,8 @@ public final class Parameter {
         return velocity;
     }
 
-    /** "NaN at index 17", or null when every value is finite. */
-    public String nonFinite() {
-        for (int k = 0; k < values.length; k++) {
-            if (!Float.isFinite(values[k])) {
-                return values[k] + " at index " + k;
-            }
-        }
-        return null;
+    /** "2.bias holds NaN at index 17": how a divergence names value k of this parameter. */
+    public String describeValue(int k) {
+        return name + " holds " + values[k] + " at index " + k;
     }
 }

@@ -331,10 +331,10 @@ public final class Network {
      */
     public String nonFiniteParameter() {
         for (int k = 0; k < parameters.size(); k++) {
-            Parameter parameter = parameters.get(k);
-            String bad = parameter.nonFinite();
-            if (bad != null) {
-                return parameter.name() + " holds " + bad;
+            float[] values = parameters.get(k).values();
+            int bad = kernels.firstNonFinite(values, 0, values.length);
+            if (bad >= 0) {
+                return parameters.get(k).describeValue(bad);
             }
         }
         return null;

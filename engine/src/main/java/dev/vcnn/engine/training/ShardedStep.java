@@ -78,6 +78,10 @@ final class ShardedStep {
     private int batchSamples;
     private final WorkerPool.Task shardTask = this::computeBlock;
     private final WorkerPool.Task reduceTask = this::reduceAndUpdateShare;
+    private final WorkerPool.Task scanTask = this::scanShare;
+    // [threads]: the first parameter, and its first index, that a worker's scan found not finite, or -1
+    private final int[] nonFiniteParameter;
+    private final int[] nonFiniteIndex;
 
     ShardedStep(Network network, Network[] replicas, WorkerPool pool, float[][][] groupImages, int[][] groupLabels,
                 double[][] groupLosses, int[][] groupClasses) {
@@ -91,6 +95,8 @@ final class ShardedStep {
         this.groupLosses = groupLosses;
         this.groupClasses = groupClasses;
         this.nextInBlock = new AtomicIntegerArray(threads);
+        this.nonFiniteParameter = new int[threads];
+        this.nonFiniteIndex = new int[threads];
     }
 
     /**
@@ -191,6 +197,29 @@ final class ShardedStep {
     /** The network has changed outside the batches (per-sample steps): the next step refreshes the copies. */
     void networkChanged() {
         copiesCurrent = false;
+    }
+
+    /**
+     * Null when every parameter is finite, else the first value that is not, named as
+     * {@link Network#nonFiniteParameter} names it (the first parameter, then the first index), for a
+     * trainer's divergence check between batches or between a batch's shards and its update. Each
+     * thread scans its share of the parameters as the reduction splits them, its dense rows in its
+     * own copy: where it has just updated them, so no line moves between the cores for it (a scan
+     * of the network's arrays by one thread would read the rows the others updated, and their next
+     * hand-over would wait for those lines).
+     */
+    String nonFiniteParameter() {
+        pool.run(scanTask);
+        int parameter = -1;
+        int index = -1;
+        for (int w = 0; w < threads; w++) { // each worker's first is the first of its share
+            int p = nonFiniteParameter[w];
+            if (p >= 0 && (parameter < 0 || p < parameter || (p == parameter && nonFiniteIndex[w] < index))) {
+                parameter = p;
+                index = nonFiniteIndex[w];
+            }
+        }
+        return parameter < 0 ? null : network.parameters().get(parameter).describeValue(index);
     }
 
     /** Sample j's loss in the last batch computed. */
@@ -320,6 +349,36 @@ final class ShardedStep {
                     }
                 }
                 batchSgd.update(network.kernels(), parameters.get(p), shardGradients[0][p], start, end, batchSamples);
+            }
+        }
+    }
+
+    // the worker's share of the parameters, the same as in reduceAndUpdateShare, in parameter order
+    private void scanShare(int worker) {
+        nonFiniteParameter[worker] = -1;
+        long total = parameterOffsets[parameterOffsets.length - 1];
+        long lo = WorkerPool.shareStart(total, worker, threads);
+        long hi = WorkerPool.shareStart(total, worker + 1, threads);
+        List<Parameter> parameters = network.parameters();
+        for (int p = 0; p < parameters.size(); p++) {
+            float[] values = parameters.get(p).values();
+            int k = rowsOf[p];
+            int from;
+            int to;
+            if (k >= 0) { // a dense weight: the worker's rows, in its own copy
+                int inputs = denseRows.inputCount(k);
+                from = WorkerPool.shareStart(denseRows.outputCount(k), worker, threads) * inputs;
+                to = WorkerPool.shareStart(denseRows.outputCount(k), worker + 1, threads) * inputs;
+                values = weightCopies == null ? values : weightCopies.own(worker, k);
+            } else {
+                from = (int) Math.max(0, lo - parameterOffsets[p]);
+                to = (int) Math.min(values.length, hi - parameterOffsets[p]);
+            }
+            int bad = from < to ? network.kernels().firstNonFinite(values, from, to) : -1;
+            if (bad >= 0) {
+                nonFiniteParameter[worker] = p;
+                nonFiniteIndex[worker] = bad;
+                return;
             }
         }
     }

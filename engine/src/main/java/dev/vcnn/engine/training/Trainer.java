@@ -5,6 +5,7 @@ import dev.vcnn.engine.layers.Layer;
 import dev.vcnn.engine.network.Network;
 
 import java.util.SplittableRandom;
+import java.util.function.Supplier;
 
 /**
  * SGD over a data set for a number of epochs, per sample or in mini-batches, shuffling the examples
@@ -114,7 +115,7 @@ public final class Trainer implements AutoCloseable {
             sharded.networkChanged(); // the steps below change the network alone
         }
         long start = System.nanoTime();
-        Window window = new Window(listener);
+        Window window = new Window(listener, network::nonFiniteParameter);
         for (int epoch = epochsDone + 1; epoch <= lastEpoch; epoch++) {
             listener.epochStarted(epoch, lastEpoch);
             shuffle(order, seed, epoch);
@@ -150,7 +151,7 @@ public final class Trainer implements AutoCloseable {
         int lastEpoch = epochsDone + epochs;
         int batchSize = sgd.batchSize();
         long start = System.nanoTime();
-        Window window = new Window(listener);
+        Window window = new Window(listener, batchStep::nonFiniteParameter);
         for (int epoch = epochsDone + 1; epoch <= lastEpoch; epoch++) {
             listener.epochStarted(epoch, lastEpoch);
             shuffle(order, seed, epoch);
@@ -236,6 +237,16 @@ public final class Trainer implements AutoCloseable {
         }
         sharded.prepare(batchSize);
         return sharded;
+    }
+
+    /**
+     * What {@link #train}'s divergence check finds when it trains in batches of {@code batchSize}: the
+     * threads' scan, each of its own share of the parameters, of the network's values as they are now.
+     */
+    String nonFiniteParameterInBatches(int batchSize) {
+        ShardedStep batchStep = shardedStep(batchSize);
+        refreshCopies();
+        return batchStep.nonFiniteParameter();
     }
 
     // the copies of the dense weights that a sharded step keeps, if any, equal to the network again
@@ -375,13 +386,15 @@ public final class Trainer implements AutoCloseable {
     // the divergence checks, the same however the samples were computed
     private final class Window {
         private final TrainingListener listener;
+        private final Supplier<String> nonFiniteParameter; // the network's scan, or the threads' (batches)
         private int epoch;
         private double loss;
         private int correct;
         private int steps;
 
-        Window(TrainingListener listener) {
+        Window(TrainingListener listener, Supplier<String> nonFiniteParameter) {
             this.listener = listener;
+            this.nonFiniteParameter = nonFiniteParameter;
         }
 
         void start(int epoch) {
@@ -405,8 +418,8 @@ public final class Trainer implements AutoCloseable {
             if (steps == WINDOW || endOfEpoch) {
                 // the one hole in that argument: a class's bias or weights at -Infinity give it
                 // probability 0 and a finite loss, so the weights are scanned too, once a window
-                // (one compare per parameter per 100 steps: for the seed, far below 1% of their time)
-                String bad = network.nonFiniteParameter();
+                // (with the vector kernels; in batches each thread scans its own share)
+                String bad = nonFiniteParameter.get();
                 if (bad != null) {
                     throw new TrainingDivergedException(epoch, step, bad);
                 }

@@ -15,7 +15,8 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 /**
  * The element-wise kernels, vector against scalar: per-channel bias and channel sums, ReLU forward
- * and backward, addInto and the momentum step. All but the channel sums must agree bit for bit, so
+ * and backward, addInto, the momentum step and the scan for values that are not finite. All but the
+ * channel sums must agree bit for bit, so
  * their inputs may also hold NaN, infinities, -0 and subnormals (ReLU must keep NaN and turn -0
  * into 0 as Math.max does); a NaN result matches any NaN, as Java leaves its bits open. Flat lengths and plane sizes straddle the lane count; the deep
  * network's shapes (16x26x26 and 32x11x11 activations, dense 800 -> 128 -> 10) and the seed's are
@@ -24,6 +25,7 @@ import static org.junit.jupiter.api.Assertions.fail;
 @AddLifecycleHook(SkipUnlessVectors.class)
 class ElementwiseKernelsPropertiesTest {
     private static final int TRIES = 300;
+    private static final float[] NON_FINITE = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY};
     private static final float[] SPECIALS = {
             Float.NaN, -0f, 0f, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.MIN_VALUE, -Float.MIN_VALUE};
     /** Flat sizes of real networks: activations, parameter arrays and dense layers. */
@@ -119,6 +121,36 @@ class ElementwiseKernelsPropertiesTest {
         });
         Agreement.exactlyUpToNaNBits(context, "velocity", Layout.of("k", n), piecesVelocity, wholeVelocity);
         Agreement.exactlyUpToNaNBits(context, "params", Layout.of("k", n), piecesParams, wholeParams);
+    }
+
+    // up to three NaNs or infinities anywhere in the array, before from too (to be passed over)
+    @Property(tries = TRIES)
+    void firstNonFiniteAgrees(@ForAll("lengths") int n, @ForAll @IntRange(min = 0, max = 40) int from,
+                              @ForAll @IntRange(min = 0, max = 3) int planted, @ForAll Palette palette,
+                              @ForAll long seed) {
+        Random random = new Random(seed);
+        float[] values = palette.fill(random, n);
+        for (int k = 0; k < planted; k++) {
+            values[random.nextInt(n)] = NON_FINITE[random.nextInt(NON_FINITE.length)];
+        }
+        checkFirstNonFinite(values, Math.min(from, n), n, palette + " planted=" + planted);
+    }
+
+    // one bad value in every position in turn, in every lane of the vectors and of the tail
+    @Example
+    void firstNonFiniteFindsABadValueInEveryPosition() {
+        for (int n : new int[] {kernels.lanes - 1, kernels.lanes, 3 * kernels.lanes + 5}) {
+            for (int from : new int[] {0, 1, 3}) {
+                for (int bad = 0; bad < n; bad++) {
+                    float[] values = Palette.MIXED.fill(new Random(n + bad), n);
+                    values[bad] = NON_FINITE[bad % NON_FINITE.length];
+                    int found = checkFirstNonFinite(values, Math.min(from, n), n, "bad at " + bad);
+                    if (found != (bad >= from ? bad : -1)) {
+                        fail("firstNonFinite from=" + from + " to=" + n + ": found " + found + " for a bad value at " + bad);
+                    }
+                }
+            }
+        }
     }
 
     // the deep network's conv activations (16 of 26x26, 32 of 11x11) and the seed's (8 of 13x13)
@@ -284,6 +316,18 @@ class ElementwiseKernelsPropertiesTest {
                 fail(context + ": changed element " + k + ", before the piece");
             }
         }
+    }
+
+    // the index the vector kernel finds in [from, n) of values must be the reference's, which it returns
+    private int checkFirstNonFinite(float[] values, int from, int n, String note) {
+        String context = kernels.context("firstNonFinite", "from=" + from + " to=" + n + " " + note);
+        int scalarFirst = kernels.scalar.firstNonFinite(values, from, n);
+        int[] vectorFirst = new int[1];
+        kernels.onVector(context, vector -> vectorFirst[0] = vector.firstNonFinite(values, from, n));
+        if (vectorFirst[0] != scalarFirst) {
+            fail(context + ": vector found " + vectorFirst[0] + ", scalar " + scalarFirst);
+        }
+        return scalarFirst;
     }
 
     // n values from the palette; with specials, about one in eight replaced by NaN, +-0, +-inf or +-MIN_VALUE

@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -209,6 +210,50 @@ class ParallelTrainingTest {
                 assertArrayEquals(one.values().get(p), many.values().get(p), "parameter " + p + " on " + threads + " threads");
             }
             assertEquals(one.windows(), many.windows(), threads + " threads");
+        }
+    }
+
+    // train's divergence check in batches: each thread scans its own share of the parameters, and must
+    // name the same first value that is not finite as the network's scan of all values in order does,
+    // wherever it lies: one bad value in every position in turn, then two at once, so that a share
+    // left out, a boundary off by one or the wrong thread's finding taken would show
+    @Test
+    void theThreadsScanNamesTheFirstValueThatIsNotFiniteAsTheNetworksScanDoes() {
+        Dataset data = data(60, 29);
+        Sgd batches = new Sgd(0.05f, 8, 0.9f);
+        for (int threads : new int[] {1, 2, 3}) {
+            Network network = network(KernelSelection.scalar());
+            List<Parameter> parameters = network.parameters();
+            try (Trainer trainer = new Trainer(network, threads)) {
+                trainer.train(data, 0, 1, batches, 3, new TrainingListener() { });
+                assertNull(trainer.nonFiniteParameterInBatches(8), threads + " threads");
+                for (Parameter parameter : parameters) {
+                    float[] values = parameter.values();
+                    for (int k = 0; k < values.length; k++) {
+                        float kept = values[k];
+                        values[k] = k % 2 == 0 ? Float.NaN : Float.NEGATIVE_INFINITY;
+                        String expected = parameter.describeValue(k);
+                        assertEquals(expected, network.nonFiniteParameter());
+                        assertEquals(expected, trainer.nonFiniteParameterInBatches(8), threads + " threads");
+                        values[k] = kept;
+                    }
+                }
+                SplittableRandom random = new SplittableRandom(threads);
+                for (int t = 0; t < 300; t++) {
+                    float[] first = parameters.get(random.nextInt(parameters.size())).values();
+                    float[] second = parameters.get(random.nextInt(parameters.size())).values();
+                    int i = random.nextInt(first.length);
+                    int j = random.nextInt(second.length);
+                    float keptFirst = first[i];
+                    float keptSecond = second[j];
+                    first[i] = Float.POSITIVE_INFINITY;
+                    second[j] = Float.NaN;
+                    assertEquals(network.nonFiniteParameter(), trainer.nonFiniteParameterInBatches(8),
+                            threads + " threads");
+                    second[j] = keptSecond;
+                    first[i] = keptFirst;
+                }
+            }
         }
     }
 
