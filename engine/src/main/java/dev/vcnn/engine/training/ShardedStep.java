@@ -80,8 +80,8 @@ final class ShardedStep {
     private final WorkerPool.Task reduceTask = this::reduceAndUpdateShare;
     private final WorkerPool.Task scanTask = this::scanShare;
     // [threads]: the first parameter, and its first index, that a worker's scan found not finite, or -1
-    private final int[] nonFiniteParameter;
-    private final int[] nonFiniteIndex;
+    private final int[] badParameter;
+    private final int[] badIndex;
 
     ShardedStep(Network network, Network[] replicas, WorkerPool pool, float[][][] groupImages, int[][] groupLabels,
                 double[][] groupLosses, int[][] groupClasses) {
@@ -95,8 +95,8 @@ final class ShardedStep {
         this.groupLosses = groupLosses;
         this.groupClasses = groupClasses;
         this.nextInBlock = new AtomicIntegerArray(threads);
-        this.nonFiniteParameter = new int[threads];
-        this.nonFiniteIndex = new int[threads];
+        this.badParameter = new int[threads];
+        this.badIndex = new int[threads];
     }
 
     /**
@@ -213,10 +213,10 @@ final class ShardedStep {
         int parameter = -1;
         int index = -1;
         for (int w = 0; w < threads; w++) { // each worker's first is the first of its share
-            int p = nonFiniteParameter[w];
-            if (p >= 0 && (parameter < 0 || p < parameter || (p == parameter && nonFiniteIndex[w] < index))) {
+            int p = badParameter[w];
+            if (p >= 0 && (parameter < 0 || p < parameter || (p == parameter && badIndex[w] < index))) {
                 parameter = p;
-                index = nonFiniteIndex[w];
+                index = badIndex[w];
             }
         }
         return parameter < 0 ? null : network.parameters().get(parameter).describeValue(index);
@@ -355,7 +355,7 @@ final class ShardedStep {
 
     // the worker's share of the parameters, the same as in reduceAndUpdateShare, in parameter order
     private void scanShare(int worker) {
-        nonFiniteParameter[worker] = -1;
+        badParameter[worker] = -1;
         long total = parameterOffsets[parameterOffsets.length - 1];
         long lo = WorkerPool.shareStart(total, worker, threads);
         long hi = WorkerPool.shareStart(total, worker + 1, threads);
@@ -376,8 +376,8 @@ final class ShardedStep {
             }
             int bad = from < to ? network.kernels().firstNonFinite(values, from, to) : -1;
             if (bad >= 0) {
-                nonFiniteParameter[worker] = p;
-                nonFiniteIndex[worker] = bad;
+                badParameter[worker] = p;
+                badIndex[worker] = bad;
                 return;
             }
         }
