@@ -16,9 +16,9 @@ import static org.junit.jupiter.api.Assertions.fail;
 /**
  * The element-wise kernels, vector against scalar: per-channel bias and channel sums, ReLU forward
  * and backward, addInto, the momentum step and the scan for values that are not finite. All but the
- * channel sums must agree bit for bit, so
- * their inputs may also hold NaN, infinities, -0 and subnormals (ReLU must keep NaN and turn -0
- * into 0 as Math.max does); a NaN result matches any NaN, as Java leaves its bits open. Flat lengths and plane sizes straddle the lane count; the deep
+ * channel sums must agree bit for bit, so their inputs may also hold NaN, infinities, -0 and
+ * subnormals (ReLU must keep NaN and turn -0 into 0 as Math.max does); a NaN result matches any NaN,
+ * as Java leaves its bits open. Flat lengths and plane sizes straddle the lane count; the deep
  * network's shapes (16x26x26 and 32x11x11 activations, dense 800 -> 128 -> 10) and the seed's are
  * examples.
  */
