@@ -325,17 +325,14 @@ final class ShardedStep {
     // parameters: an element's update reads that element alone. The dense weights go by rows instead
     // (updateRows), also a fixed share per worker
     private void reduceAndUpdateShare(int worker) {
-        long total = parameterOffsets[parameterOffsets.length - 1];
-        long lo = WorkerPool.shareStart(total, worker, threads);
-        long hi = WorkerPool.shareStart(total, worker + 1, threads);
         List<Parameter> parameters = network.parameters();
         for (int p = 0; p < parameters.size(); p++) {
             if (rowsOf[p] >= 0) {
                 updateRows(worker, p, parameters.get(p));
                 continue;
             }
-            int from = (int) Math.max(0, lo - parameterOffsets[p]);
-            int to = (int) Math.min(parameters.get(p).size(), hi - parameterOffsets[p]);
+            int from = shareStart(p, worker);
+            int to = shareStart(p, worker + 1);
             if (from >= to) {
                 continue;
             }
@@ -356,23 +353,20 @@ final class ShardedStep {
     // the worker's share of the parameters, the same as in reduceAndUpdateShare, in parameter order
     private void scanShare(int worker) {
         badParameter[worker] = -1;
-        long total = parameterOffsets[parameterOffsets.length - 1];
-        long lo = WorkerPool.shareStart(total, worker, threads);
-        long hi = WorkerPool.shareStart(total, worker + 1, threads);
         List<Parameter> parameters = network.parameters();
         for (int p = 0; p < parameters.size(); p++) {
-            float[] values = parameters.get(p).values();
             int k = rowsOf[p];
+            float[] values;
             int from;
             int to;
-            if (k >= 0) { // a dense weight: the worker's rows, in its own copy
-                int inputs = denseRows.inputCount(k);
-                from = WorkerPool.shareStart(denseRows.outputCount(k), worker, threads) * inputs;
-                to = WorkerPool.shareStart(denseRows.outputCount(k), worker + 1, threads) * inputs;
-                values = weightCopies == null ? values : weightCopies.own(worker, k);
+            if (k >= 0) { // a dense weight: the worker's rows, where it updates them
+                values = rowValues(worker, k, parameters.get(p));
+                from = rowShareStart(k, worker) * denseRows.inputCount(k);
+                to = rowShareStart(k, worker + 1) * denseRows.inputCount(k);
             } else {
-                from = (int) Math.max(0, lo - parameterOffsets[p]);
-                to = (int) Math.min(values.length, hi - parameterOffsets[p]);
+                values = parameters.get(p).values();
+                from = shareStart(p, worker);
+                to = shareStart(p, worker + 1);
             }
             int bad = from < to ? network.kernels().firstNonFinite(values, from, to) : -1;
             if (bad >= 0) {
@@ -389,12 +383,12 @@ final class ShardedStep {
         int k = rowsOf[p];
         int inputs = denseRows.inputCount(k);
         int outputs = denseRows.outputCount(k);
-        int fromRow = WorkerPool.shareStart(outputs, worker, threads);
-        int toRow = WorkerPool.shareStart(outputs, worker + 1, threads);
+        int fromRow = rowShareStart(k, worker);
+        int toRow = rowShareStart(k, worker + 1);
         float[] sum = shardGradients[0][p];
         network.kernels().denseWeightGradientShards(denseRows.inputs(k), denseRows.gradients(k), batchCount,
                 batchShardSize, inputs, outputs, fromRow, toRow, sum);
-        float[] values = weightCopies == null ? weight.values() : weightCopies.own(worker, k);
+        float[] values = rowValues(worker, k, weight);
         for (int start = fromRow * inputs; start < toRow * inputs; start += REDUCE_CHUNK) {
             int end = Math.min(toRow * inputs, start + REDUCE_CHUNK);
             batchSgd.update(network.kernels(), values, weight.velocity(), sum, start, end, batchSamples);
@@ -402,5 +396,22 @@ final class ShardedStep {
         if (weightCopies != null) {
             weightCopies.publish(worker, k, fromRow, toRow);
         }
+    }
+
+    // where worker's share of parameter p (not a dense weight) starts in its values, the parameters
+    // laid end to end and split into contiguous shares; share w is [shareStart(p, w), shareStart(p, w + 1))
+    private int shareStart(int p, int worker) {
+        long at = WorkerPool.shareStart(parameterOffsets[parameterOffsets.length - 1], worker, threads) - parameterOffsets[p];
+        return (int) Math.max(0, Math.min(at, network.parameters().get(p).size()));
+    }
+
+    // the first of worker's rows of dense weight k: the same rows every batch
+    private int rowShareStart(int k, int worker) {
+        return WorkerPool.shareStart(denseRows.outputCount(k), worker, threads);
+    }
+
+    // the array worker updates dense weight k's rows in: its own copy on two or more threads
+    private float[] rowValues(int worker, int k, Parameter weight) {
+        return weightCopies == null ? weight.values() : weightCopies.own(worker, k);
     }
 }
