@@ -94,15 +94,19 @@ vcnn_jvm_flags() {
     # -XX:CICompilerCount=3 gives C2 a second thread (two CPUs get one by default): the vector kernels are
     # slow until C2 has compiled them, and two compile side by side (seed job 1.84 -> 1.70 s)
     jvm_flags=(--add-modules=jdk.incubator.vector -XX:+UseSerialGC -Xms16m -XX:CICompilerCount=3)
-    # and gets the kernels sooner: the kernels' compile thresholds (every *VectorKernels class and
-    # VectorSupport) at 1/50 (C1 after 4 calls instead of
-    # 200, C2 after 100 instead of 5000), the Vector API's own methods' at 20x, as C2 compiled ~130 of
-    # them on their own although they are only ever needed inlined into the kernels. Measured in
-    # alternating runs: seed job training 0.86-1.25 -> 0.56-0.81 s, full MNIST 3 epochs 1.91-2.20 -> 1.35-1.92 s
+    # and gets the seed's kernels sooner: the compile thresholds of the seed network's kernel classes
+    # (ConvPoolVectorKernels, DenseVectorKernels, and VectorSupport's helpers) at 1/50 (C1 after 4 calls
+    # instead of 200, C2 after 100 instead of 5000), and the Vector API's intrinsic entry points at 20x,
+    # as C2 compiled many on their own although they are only ever needed inlined. Nothing else: a kernel
+    # that C2 compiles before the Vector API methods it inlines have profiles gets virtual calls in place
+    # of intrinsics, boxes every vector, and stays so for the whole run (the deep preset's conv and batch
+    # kernels allocated 1.1-1.4 GB/s with all kernels at 1/50 and the whole Vector API at 20x; full
+    # MNIST, 5 epochs, 2 threads: 16.9-18.5 -> 13.4-14.0 s). Seed job training 0.34 -> 0.43 s, medians
+    # of 6 alternating runs; see docs/performance.md
     jvm_flags+=(-XX:CompileCommand=quiet
-        -XX:CompileCommand=CompileThresholdScaling,*VectorKernels::*,0.02
+        -XX:CompileCommand=CompileThresholdScaling,dev.vcnn.engine.kernels.ConvPoolVectorKernels::*,0.02
+        -XX:CompileCommand=CompileThresholdScaling,dev.vcnn.engine.kernels.DenseVectorKernels::*,0.02
         -XX:CompileCommand=CompileThresholdScaling,dev.vcnn.engine.kernels.VectorSupport::*,0.02
-        -XX:CompileCommand=CompileThresholdScaling,jdk.incubator.vector.*::*,20.0
         -XX:CompileCommand=CompileThresholdScaling,jdk.internal.vm.vector.*::*,20.0)
     # C2 compiles a method twice when a long loop gets hot first (once "on stack" from inside the loop,
     # once whole): a 25x higher back-edge threshold for C2's on-stack compiles leaves only the whole ones
@@ -110,18 +114,16 @@ vcnn_jvm_flags() {
     # full MNIST 3 epochs 1.27 -> 1.22 s training). C1's on-stack compiles are untouched, so long loops
     # elsewhere (reading a data file) still leave the interpreter early
     jvm_flags+=(-XX:Tier4BackEdgeThreshold=1000000)
-    # These options once slowed the deep preset down (see docs/performance.md), so they were left out
-    # for --net; on the group path they no longer do, and one set of options for every run also lets
-    # every run use the start-up cache, which is made under them
+    # One set of options for every network lets every run use the start-up cache, which is made under them
 }
 
 # aot_cache JAVA JAR FLAGS... -- RUN...: sets aot_flags to the options that start JAR from an AOT cache
 # (JDK 25's -XX:AOTCache: classes loaded and linked ahead of time, with method profiles), building the
 # cache first, from a training run `java FLAGS... RUN...`, when it is missing or older than the jar. A
-# cache only serves the same java and the same flags, so the java's path is kept beside it; any
-# failure just means starting without it.
+# cache only serves the same java and the same flags, so both are kept beside it (a checkout that
+# pulls new options makes a new cache); any failure just means starting without it.
 aot_cache() {
-    local java="$1" jar="$2" cache="${2%.jar}.aot" tmp cached_java=
+    local java="$1" jar="$2" cache="${2%.jar}.aot" tmp key cached_key=
     local -a flags=()
     shift 2
     while [ "$#" -gt 0 ] && [ "$1" != -- ]; do
@@ -130,12 +132,13 @@ aot_cache() {
     done
     [ "$#" -gt 0 ] && shift
     aot_flags=()
-    [ -f "$cache.java" ] && read -r cached_java < "$cache.java"
-    if [ ! -f "$cache" ] || [ "$jar" -nt "$cache" ] || [ "$cached_java" != "$java" ]; then
+    key="$java ${flags[*]}"
+    [ -f "$cache.key" ] && read -r cached_key < "$cache.key"
+    if [ ! -f "$cache" ] || [ "$jar" -nt "$cache" ] || [ "$cached_key" != "$key" ]; then
         echo "vcnn: preparing a start-up cache for this build (once, a few seconds)..." >&2
         tmp="$cache.$$.tmp"
         if "$java" "${flags[@]}" -XX:AOTCacheOutput="$tmp" "$@" >/dev/null 2>&1 && [ -f "$tmp" ]; then
-            mv -f "$tmp" "$cache" && printf '%s\n' "$java" > "$cache.java"
+            mv -f "$tmp" "$cache" && printf '%s\n' "$key" > "$cache.key"
         else
             rm -f "$tmp" "$tmp.config"
             return 0
