@@ -96,18 +96,28 @@ vcnn_jvm_flags() {
     jvm_flags=(--add-modules=jdk.incubator.vector -XX:+UseSerialGC -Xms16m -XX:CICompilerCount=3)
     # and gets the seed's kernels sooner: the compile thresholds of the seed network's kernel classes
     # (ConvPoolVectorKernels, DenseVectorKernels, and VectorSupport's helpers) at 1/50 (C1 after 4 calls
-    # instead of 200, C2 after 100 instead of 5000), and the Vector API's intrinsic entry points at 20x,
-    # as C2 compiled many on their own although they are only ever needed inlined. Nothing else: a kernel
-    # that C2 compiles before the Vector API methods it inlines have profiles gets virtual calls in place
-    # of intrinsics, boxes every vector, and stays so for the whole run (the deep preset's conv and batch
-    # kernels allocated 1.1-1.4 GB/s with all kernels at 1/50 and the whole Vector API at 20x; full
-    # MNIST, 5 epochs, 2 threads: 16.9-18.5 -> 13.4-14.0 s). Seed job training 0.34 -> 0.43 s, medians
-    # of 6 alternating runs; see docs/performance.md
+    # instead of 200, C2 after 100 instead of 5000), and the Vector API's at 20x, as C2 compiled about
+    # a hundred of its methods on their own although they are only ever needed inlined (seed job
+    # training 0.86-1.25 -> 0.56-0.81 s when this held for every kernel class).
+    # But a kernel that C2 compiles before the Vector API methods it inlines have type profiles gets
+    # virtual calls in place of intrinsics, boxes every vector, and stays so for the whole run: the
+    # deep preset's kernels did (vcnn train --net deep allocated 1.1-1.4 GB/s). So the other kernel
+    # classes keep the default thresholds, and the Vector API methods whose profiles those kernels need
+    # keep theirs: intoArray on an accumulator, gather and scatter (fromArray and intoArray with an
+    # index map, IntVector, VectorIntrinsics' index checks), partial masks (AbstractMask), blend.
+    # Full MNIST, deep, 5 epochs, 2 threads: 16.9-18.5 -> 13.6 s; see docs/performance.md
     jvm_flags+=(-XX:CompileCommand=quiet
         -XX:CompileCommand=CompileThresholdScaling,dev.vcnn.engine.kernels.ConvPoolVectorKernels::*,0.02
         -XX:CompileCommand=CompileThresholdScaling,dev.vcnn.engine.kernels.DenseVectorKernels::*,0.02
         -XX:CompileCommand=CompileThresholdScaling,dev.vcnn.engine.kernels.VectorSupport::*,0.02
+        -XX:CompileCommand=CompileThresholdScaling,jdk.incubator.vector.*::*,20.0
         -XX:CompileCommand=CompileThresholdScaling,jdk.internal.vm.vector.*::*,20.0)
+    # (the last command that names a method wins)
+    local profiled
+    for profiled in FloatVector::intoArray FloatVector::fromArray FloatVector::blend 'IntVector::*' \
+        'VectorIntrinsics::*' 'AbstractMask::*'; do
+        jvm_flags+=("-XX:CompileCommand=CompileThresholdScaling,jdk.incubator.vector.$profiled,1.0")
+    done
     # C2 compiles a method twice when a long loop gets hot first (once "on stack" from inside the loop,
     # once whole): a 25x higher back-edge threshold for C2's on-stack compiles leaves only the whole ones
     # for the kernels (C2 compile time 0.93 -> 0.77 s; seed job wall 1.12 -> 0.99 s median of 5 alternating runs;
