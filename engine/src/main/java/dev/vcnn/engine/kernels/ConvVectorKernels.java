@@ -184,17 +184,12 @@ final class ConvVectorKernels {
         int padded = (filterCount + LANES - 1) / LANES * LANES;
         float[] transposed = scratch.wideSource(positions * padded);
         transposeDOut(dOut, filterCount, positions, transposed, padded);
-        // filter f's taps for channel c start at starts[f] + 9c; lanes past F are masked off
-        int[] starts = scratch.filterStarts(padded);
-        for (int f = 0; f < padded; f++) {
-            starts[f] = f < filterCount ? f * channels * 9 : 0;
-        }
         // one vector of filters a pass: two (18 chains, each broadcast pixel feeding two) took 18.3 us
         // against 9.2 us at 16 -> 32 on 13x13
         for (int v = 0; v < padded; v += LANES) {
             for (int c = 0; c < channels; c++) {
                 filterLaneTaps(in, c * height * width, width, outHeight, outWidth, transposed, padded, v,
-                        filterCount, dFilters, c * 9, starts);
+                        filterCount, dFilters, c * 9, channels * 9, scratch.lanes);
             }
         }
     }
@@ -216,12 +211,14 @@ final class ConvVectorKernels {
     }
 
     // dFilters[f][c][t] for the L filters f = v + lane < F: the sum over positions (y, x) of
-    // transposed[y*ow + x][f] * in[c][(y+i)*W + x+j], scattered to starts[f] + at + t. The mask is
-    // made here: passed in from the caller, C2 boxed it at every call (48 B)
+    // transposed[y*ow + x][f] * in[c][(y+i)*W + x+j], written to f * filterSize + at + t (filterSize
+    // = C*9, at = 9c). The nine sums go out through taps [9][L] and a scalar loop. A masked scatter
+    // did it before, but it needs type profiles of the Vector API's index arithmetic, and where C2
+    // compiled this before those existed the scatter boxed vectors for the whole run; the loop is no
+    // slower (conv2's filter gradient 11.0-11.5 against 11.6-12.7 us, JMH, alternating)
     static void filterLaneTaps(float[] in, int inPlane, int width, int outHeight, int outWidth,
                                float[] transposed, int padded, int v, int filterCount,
-                               float[] dFilters, int at, int[] starts) {
-        VectorMask<Float> real = FLOAT.indexInRange(v, filterCount);
+                               float[] dFilters, int at, int filterSize, float[] taps) {
         FloatVector zero = FloatVector.zero(FLOAT);
         FloatVector t00 = zero, t01 = zero, t02 = zero, t10 = zero, t11 = zero, t12 = zero;
         FloatVector t20 = zero, t21 = zero, t22 = zero;
@@ -244,15 +241,22 @@ final class ConvVectorKernels {
                 t22 = d.fma(FloatVector.broadcast(FLOAT, in[bottom + x + 2]), t22);
             }
         }
-        t00.intoArray(dFilters, at, starts, v, real);
-        t01.intoArray(dFilters, at + 1, starts, v, real);
-        t02.intoArray(dFilters, at + 2, starts, v, real);
-        t10.intoArray(dFilters, at + 3, starts, v, real);
-        t11.intoArray(dFilters, at + 4, starts, v, real);
-        t12.intoArray(dFilters, at + 5, starts, v, real);
-        t20.intoArray(dFilters, at + 6, starts, v, real);
-        t21.intoArray(dFilters, at + 7, starts, v, real);
-        t22.intoArray(dFilters, at + 8, starts, v, real);
+        t00.intoArray(taps, 0);
+        t01.intoArray(taps, LANES);
+        t02.intoArray(taps, 2 * LANES);
+        t10.intoArray(taps, 3 * LANES);
+        t11.intoArray(taps, 4 * LANES);
+        t12.intoArray(taps, 5 * LANES);
+        t20.intoArray(taps, 6 * LANES);
+        t21.intoArray(taps, 7 * LANES);
+        t22.intoArray(taps, 8 * LANES);
+        int lanes = Math.min(LANES, filterCount - v);
+        for (int lane = 0; lane < lanes; lane++) {
+            int to = (v + lane) * filterSize + at;
+            for (int t = 0; t < 9; t++) {
+                dFilters[to + t] = taps[t * LANES + lane];
+            }
+        }
     }
 
     // in [C][H][W]; dOut [F][H-2][W-2]; dFilters [F][C][3][3]; lanes: columns x..x+L-1 of one dOut row.

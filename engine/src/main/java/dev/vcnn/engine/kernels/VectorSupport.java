@@ -139,7 +139,6 @@ final class VectorSupport {
         float[] wideSource = new float[0];            // conv: a padded copy of what the wide kernel reads
         float[] wideWeights = new float[0];           // conv: filters transposed and flipped for dIn
         int[] filterRows = new int[0];                // conv: where each filter's dOut plane starts
-        int[] filterStarts = new int[0];              // and its dFilters
 
         float[] shardSums(int n) {
             return shardSums = atLeast(shardSums, n);
@@ -187,10 +186,6 @@ final class VectorSupport {
 
         int[] filterRows(int n) {
             return filterRows = atLeast(filterRows, n);
-        }
-
-        int[] filterStarts(int n) {
-            return filterStarts = atLeast(filterStarts, n);
         }
 
         static float[] atLeast(float[] array, int n) {
