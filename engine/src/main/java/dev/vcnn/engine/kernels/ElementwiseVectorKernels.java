@@ -4,6 +4,8 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 
+import java.util.Arrays;
+
 import static dev.vcnn.engine.kernels.VectorSupport.FLOAT;
 import static dev.vcnn.engine.kernels.VectorSupport.LANES;
 import static dev.vcnn.engine.kernels.VectorSupport.SCALAR;
@@ -51,7 +53,10 @@ final class ElementwiseVectorKernels {
     // dOut [C][P]; dBias [C]; lanes: positions p..p+L-1 of one channel's plane. Two accumulators take
     // turns over the blocks; the last vector is shifted left to end at the plane's end, with the
     // lanes already counted zeroed. The lanes are added in the fixed order of sumLanes. Planes
-    // smaller than one vector go to the reference
+    // smaller than one vector go to the reference. The last vector's new lanes are copied into
+    // scratch behind zeros rather than blended in with a mask: with the kernels' compile thresholds
+    // at 1/50 (scripts/jdk25.sh), one JVM in five compiled the blending version so that it boxed its
+    // vectors for the whole run (up to 1 GB/s, found at the final add); this one did in none of 20
     static void addChannelSums(float[] dOut, int channels, int planeSize, float[] dBias) {
         if (planeSize < LANES) {
             SCALAR.addChannelSums(dOut, channels, planeSize, dBias);
@@ -60,9 +65,11 @@ final class ElementwiseVectorKernels {
         int bound = FLOAT.loopBound(planeSize);
         int pairBound = bound - bound % (2 * LANES);
         int last = planeSize - LANES;
-        VectorMask<Float> fresh = lanesNotYetCounted(planeSize);
+        int counted = bound - last; // the last vector's lanes below this were counted already
         FloatVector zero = FloatVector.zero(FLOAT);
         float[] scratch = SCRATCH.get().lanes;
+        int tail = LANES; // scratch [LANES, 2 * LANES): the last vector, its counted lanes zeroed
+        Arrays.fill(scratch, tail, tail + counted, 0f);
         for (int c = 0; c < channels; c++) {
             int plane = c * planeSize;
             FloatVector s0 = zero, s1 = zero;
@@ -75,7 +82,8 @@ final class ElementwiseVectorKernels {
                 s0 = s0.add(FloatVector.fromArray(FLOAT, dOut, plane + p));
             }
             if (bound < planeSize) {
-                s1 = s1.add(zero.blend(FloatVector.fromArray(FLOAT, dOut, plane + last), fresh));
+                System.arraycopy(dOut, plane + bound, scratch, tail + counted, LANES - counted);
+                s1 = s1.add(FloatVector.fromArray(FLOAT, scratch, tail));
             }
             dBias[c] += sumLanes(s0.add(s1), scratch);
         }
