@@ -94,22 +94,21 @@ vcnn_jvm_flags() {
     # -XX:CICompilerCount=3 gives C2 a second thread (two CPUs get one by default): the vector kernels are
     # slow until C2 has compiled them, and two compile side by side (seed job 1.84 -> 1.70 s)
     jvm_flags=(--add-modules=jdk.incubator.vector -XX:+UseSerialGC -Xms16m -XX:CICompilerCount=3)
-    # and gets the seed's kernels sooner: the compile thresholds of the seed network's kernel classes
-    # (ConvPoolVectorKernels, DenseVectorKernels, and VectorSupport's helpers) at 1/50 (C1 after 4 calls
-    # instead of 200, C2 after 100 instead of 5000), and the Vector API's at 20x, as C2 compiled about
-    # a hundred of its methods on their own although they are only ever needed inlined (seed job
-    # training 0.86-1.25 -> 0.56-0.81 s when this held for every kernel class).
-    # But a kernel that C2 compiles before the Vector API methods it inlines have type profiles gets
-    # virtual calls in place of intrinsics, boxes every vector, and stays so for the whole run: the
-    # deep preset's kernels did (vcnn train --net deep allocated 1.1-1.4 GB/s). So the other kernel
-    # classes keep the default thresholds, and the Vector API methods whose profiles those kernels need
-    # keep theirs: intoArray on an accumulator, gather and scatter (fromArray and intoArray with an
-    # index map, IntVector, VectorIntrinsics' index checks), partial masks (AbstractMask), blend.
-    # Full MNIST, deep, 5 epochs, 2 threads: 16.9-18.5 -> 13.6 s; see docs/performance.md
+    # and gets the kernels sooner: the compile thresholds of the kernel classes at 1/50 (C1 after 4
+    # calls instead of 200, C2 after 100 instead of 5000), and the Vector API's at 20x, as C2 compiled
+    # about a hundred of its methods on their own although they are only ever needed inlined (seed job
+    # training 0.86-1.25 -> 0.56-0.81 s). With the default thresholds for its kernels the deep preset
+    # took 2.8-3.3 s for its first 1,000 images, 1.2 s with these (full MNIST, 1 epoch, 2 threads:
+    # 6.0-6.3 -> 3.6-3.7 s of training).
+    # But a kernel that C2 compiles before the Vector API methods it inlines have type profiles can
+    # get virtual calls in place of intrinsics, box every vector, and stay so for the whole run (vcnn
+    # train --net deep allocated 1.1-1.4 GB/s). So the Vector API methods whose profiles the kernels
+    # need keep their default thresholds: intoArray on an accumulator, gather and scatter (fromArray
+    # and intoArray with an index map, IntVector, VectorIntrinsics' index checks), partial masks
+    # (AbstractMask), blend; and the kernels that still boxed were rewritten without what they boxed
+    # (filterLaneTaps' scatter, addChannelSums' blend). See docs/performance.md
     jvm_flags+=(-XX:CompileCommand=quiet
-        -XX:CompileCommand=CompileThresholdScaling,dev.vcnn.engine.kernels.ConvPoolVectorKernels::*,0.02
-        -XX:CompileCommand=CompileThresholdScaling,dev.vcnn.engine.kernels.DenseVectorKernels::*,0.02
-        -XX:CompileCommand=CompileThresholdScaling,dev.vcnn.engine.kernels.VectorSupport::*,0.02
+        -XX:CompileCommand=CompileThresholdScaling,dev.vcnn.engine.kernels.*::*,0.02
         -XX:CompileCommand=CompileThresholdScaling,jdk.incubator.vector.*::*,20.0
         -XX:CompileCommand=CompileThresholdScaling,jdk.internal.vm.vector.*::*,20.0)
     # (the last command that names a method wins)
