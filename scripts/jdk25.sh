@@ -98,8 +98,8 @@ vcnn_jvm_flags() {
     # calls instead of 200, C2 after 100 instead of 5000), and the Vector API's at 20x, as C2 compiled
     # about a hundred of its methods on their own although they are only ever needed inlined (seed job
     # training 0.86-1.25 -> 0.56-0.81 s). With the default thresholds for its kernels the deep preset
-    # took 2.8-3.3 s for its first 1,000 images, 1.2 s with these (full MNIST, 1 epoch, 2 threads:
-    # 6.0-6.3 -> 3.6-3.7 s of training).
+    # took 2.8-3.3 s for its first 1,000 images, 1.0-1.2 s with these (full MNIST, 1 epoch, 2 threads:
+    # 5.7-6.3 -> 3.3-3.7 s of training).
     # But a kernel that C2 compiles before the Vector API methods it inlines have type profiles can
     # get virtual calls in place of intrinsics, box every vector, and stay so for the whole run (vcnn
     # train --net deep allocated 1.1-1.4 GB/s). So the Vector API methods whose profiles the kernels
