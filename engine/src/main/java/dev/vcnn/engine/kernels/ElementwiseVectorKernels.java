@@ -11,7 +11,7 @@ import static dev.vcnn.engine.kernels.VectorSupport.LANES;
 import static dev.vcnn.engine.kernels.VectorSupport.SCALAR;
 import static dev.vcnn.engine.kernels.VectorSupport.SCRATCH;
 import static dev.vcnn.engine.kernels.VectorSupport.lanesNotYetCounted;
-import static dev.vcnn.engine.kernels.VectorSupport.sumLanes;
+import static dev.vcnn.engine.kernels.VectorSupport.sumStoredLanes;
 
 /**
  * Element-wise kernels on the Vector API: per-channel bias and its gradient, ReLU forward and
@@ -52,11 +52,15 @@ final class ElementwiseVectorKernels {
 
     // dOut [C][P]; dBias [C]; lanes: positions p..p+L-1 of one channel's plane. Two accumulators take
     // turns over the blocks; the last vector is shifted left to end at the plane's end, with the
-    // lanes already counted zeroed. The lanes are added in the fixed order of sumLanes. Planes
-    // smaller than one vector go to the reference. The last vector's new lanes are copied into
-    // scratch behind zeros rather than blended in with a mask: with the kernels' compile thresholds
-    // at 1/50 (scripts/jdk25.sh), one JVM in five compiled the blending version so that it boxed its
-    // vectors for the whole run (up to 1 GB/s, found at the final add); this one did in none of 20
+    // lanes already counted zeroed. The two accumulators are added lane by lane, then the lanes in the
+    // fixed order of sumLanes. Planes smaller than one vector go to the reference.
+    // Every add has a freshly loaded vector on its left and the accumulator on its right (the same
+    // sum: float addition commutes), the last vector's new lanes are copied behind zeros in scratch
+    // instead of blended in with a mask, and the accumulators are added in scalar code after they are
+    // stored: with an accumulator on the left, whose exact class C2 cannot see at a loop's head, the
+    // add inlined only if the Vector API had profiled it, and under the command line's low compile
+    // thresholds one JVM in three to five compiled this kernel boxing every vector for the whole run
+    // (up to 6 MB a deep training step)
     static void addChannelSums(float[] dOut, int channels, int planeSize, float[] dBias) {
         if (planeSize < LANES) {
             SCALAR.addChannelSums(dOut, channels, planeSize, dBias);
@@ -67,25 +71,31 @@ final class ElementwiseVectorKernels {
         int last = planeSize - LANES;
         int counted = bound - last; // the last vector's lanes below this were counted already
         FloatVector zero = FloatVector.zero(FLOAT);
+        // scratch: [0, 2L) the two accumulators, [2L, 3L) the last vector with its counted lanes zeroed
         float[] scratch = SCRATCH.get().lanes;
-        int tail = LANES; // scratch [LANES, 2 * LANES): the last vector, its counted lanes zeroed
+        int tail = 2 * LANES;
         Arrays.fill(scratch, tail, tail + counted, 0f);
         for (int c = 0; c < channels; c++) {
             int plane = c * planeSize;
             FloatVector s0 = zero, s1 = zero;
             int p = 0;
             for (; p < pairBound; p += 2 * LANES) {
-                s0 = s0.add(FloatVector.fromArray(FLOAT, dOut, plane + p));
-                s1 = s1.add(FloatVector.fromArray(FLOAT, dOut, plane + p + LANES));
+                s0 = FloatVector.fromArray(FLOAT, dOut, plane + p).add(s0);
+                s1 = FloatVector.fromArray(FLOAT, dOut, plane + p + LANES).add(s1);
             }
             if (p < bound) {
-                s0 = s0.add(FloatVector.fromArray(FLOAT, dOut, plane + p));
+                s0 = FloatVector.fromArray(FLOAT, dOut, plane + p).add(s0);
             }
             if (bound < planeSize) {
                 System.arraycopy(dOut, plane + bound, scratch, tail + counted, LANES - counted);
-                s1 = s1.add(FloatVector.fromArray(FLOAT, scratch, tail));
+                s1 = FloatVector.fromArray(FLOAT, scratch, tail).add(s1);
             }
-            dBias[c] += sumLanes(s0.add(s1), scratch);
+            s0.intoArray(scratch, 0);
+            s1.intoArray(scratch, LANES);
+            for (int lane = 0; lane < LANES; lane++) {
+                scratch[lane] += scratch[LANES + lane];
+            }
+            dBias[c] += sumStoredLanes(scratch, 0);
         }
     }
 

@@ -230,6 +230,59 @@ class ElementwiseKernelsPropertiesTest {
         }
         Agreement.sums(context, "dBias", Layout.of("c", channels), vectorDBias, scalarDBias, absSums, planeSize + 1);
         Padded.assertUntouchedPast(context, "dBias", vectorDBias, channels);
+        // and bit for bit in the order the vector kernel states, which the bound above cannot tell
+        // from another pairing of the lanes
+        float[] inLaneOrder = new float[channels];
+        for (int c = 0; c < channels; c++) {
+            inLaneOrder[c] = dBias[c] + channelSumInLaneOrder(dOut, c * planeSize, planeSize, kernels.lanes);
+        }
+        Agreement.exactlyUpToNaNBits(context, "dBias (lane order)", Layout.of("c", channels), vectorDBias, inLaneOrder);
+    }
+
+    // One plane's sum as ElementwiseVectorKernels.addChannelSums adds it with L lanes, in scalar floats:
+    // two accumulators of L lanes take turns over the blocks of L values (lane i holds positions
+    // i, i + 2L, ... and i + L, i + 3L, ...), the shifted last vector's new lanes go to the second, the
+    // two are added lane by lane, then the lanes pairwise as sumStoredLanes adds them (halving the
+    // width: lane n += lane n + width). Planes of fewer than L values are summed in order
+    private static float channelSumInLaneOrder(float[] dOut, int plane, int planeSize, int lanes) {
+        if (planeSize < lanes) {
+            float sum = 0f;
+            for (int p = 0; p < planeSize; p++) {
+                sum += dOut[plane + p];
+            }
+            return sum;
+        }
+        float[] s0 = new float[lanes];
+        float[] s1 = new float[lanes];
+        int bound = planeSize / lanes * lanes;
+        int pairBound = bound - bound % (2 * lanes);
+        int p = 0;
+        for (; p < pairBound; p += 2 * lanes) {
+            for (int i = 0; i < lanes; i++) {
+                s0[i] = dOut[plane + p + i] + s0[i];
+                s1[i] = dOut[plane + p + lanes + i] + s1[i];
+            }
+        }
+        if (p < bound) {
+            for (int i = 0; i < lanes; i++) {
+                s0[i] = dOut[plane + p + i] + s0[i];
+            }
+        }
+        if (bound < planeSize) {
+            int last = planeSize - lanes;
+            for (int i = 0; i < lanes; i++) {
+                s1[i] = (last + i >= bound ? dOut[plane + last + i] : 0f) + s1[i];
+            }
+        }
+        for (int i = 0; i < lanes; i++) {
+            s0[i] += s1[i];
+        }
+        for (int width = lanes / 2; width > 0; width /= 2) {
+            for (int n = 0; n < width; n++) {
+                s0[n] += s0[n + width];
+            }
+        }
+        return s0[0];
     }
 
     private void checkReluForward(int n, boolean specials, boolean inPlace, Palette palette, long seed) {
