@@ -106,7 +106,7 @@ vcnn_jvm_flags() {
     # need keep their default thresholds: intoArray on an accumulator, gather and scatter (fromArray
     # and intoArray with an index map, IntVector, VectorIntrinsics' index checks), partial masks
     # (AbstractMask), blend; and the kernels that still boxed were rewritten without what they boxed
-    # (filterLaneTaps' scatter, addChannelSums' blend). See docs/performance.md
+    # (filterLaneTaps' scatter, addChannelSums' blend and adds on its accumulator). See docs/performance.md
     jvm_flags+=(-XX:CompileCommand=quiet
         -XX:CompileCommand=CompileThresholdScaling,dev.vcnn.engine.kernels.*::*,0.02
         -XX:CompileCommand=CompileThresholdScaling,jdk.incubator.vector.*::*,20.0

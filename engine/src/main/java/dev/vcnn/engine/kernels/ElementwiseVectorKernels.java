@@ -53,14 +53,14 @@ final class ElementwiseVectorKernels {
     // dOut [C][P]; dBias [C]; lanes: positions p..p+L-1 of one channel's plane. Two accumulators take
     // turns over the blocks; the last vector is shifted left to end at the plane's end, with the
     // lanes already counted zeroed. The two accumulators are added lane by lane, then the lanes in the
-    // fixed order of sumLanes. Planes smaller than one vector go to the reference.
+    // fixed order of sumStoredLanes. Planes smaller than one vector go to the reference.
     // Every add has a freshly loaded vector on its left and the accumulator on its right (the same
     // sum: float addition commutes), the last vector's new lanes are copied behind zeros in scratch
     // instead of blended in with a mask, and the accumulators are added in scalar code after they are
-    // stored: with an accumulator on the left, whose exact class C2 cannot see at a loop's head, the
-    // add inlined only if the Vector API had profiled it, and under the command line's low compile
-    // thresholds one JVM in three to five compiled this kernel boxing every vector for the whole run
-    // (up to 6 MB a deep training step)
+    // stored. Under the command line's low compile thresholds, one JVM in three to five compiled the
+    // version with the accumulator on the left (a loop phi, whose exact class C2 likely cannot see
+    // when it parses the add, so the add needs the Vector API's profile) boxing every vector for the
+    // whole run, up to 6 MB a deep training step; this one in none of 10 (docs/performance.md)
     static void addChannelSums(float[] dOut, int channels, int planeSize, float[] dBias) {
         if (planeSize < LANES) {
             SCALAR.addChannelSums(dOut, channels, planeSize, dBias);
