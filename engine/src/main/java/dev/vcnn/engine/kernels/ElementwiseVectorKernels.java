@@ -11,7 +11,7 @@ import static dev.vcnn.engine.kernels.VectorSupport.LANES;
 import static dev.vcnn.engine.kernels.VectorSupport.SCALAR;
 import static dev.vcnn.engine.kernels.VectorSupport.SCRATCH;
 import static dev.vcnn.engine.kernels.VectorSupport.lanesNotYetCounted;
-import static dev.vcnn.engine.kernels.VectorSupport.sumStoredLanes;
+import static dev.vcnn.engine.kernels.VectorSupport.sumLanes;
 
 /**
  * Element-wise kernels on the Vector API: per-channel bias and its gradient, ReLU forward and
@@ -53,14 +53,11 @@ final class ElementwiseVectorKernels {
     // dOut [C][P]; dBias [C]; lanes: positions p..p+L-1 of one channel's plane. Two accumulators take
     // turns over the blocks; the last vector is shifted left to end at the plane's end, with the
     // lanes already counted zeroed. The two accumulators are added lane by lane, then the lanes in the
-    // fixed order of sumStoredLanes. Planes smaller than one vector go to the reference.
-    // Every add has a freshly loaded vector on its left and the accumulator on its right (the same
-    // sum: float addition commutes), the last vector's new lanes are copied behind zeros in scratch
-    // instead of blended in with a mask, and the accumulators are added in scalar code after they are
-    // stored. Under the command line's low compile thresholds, one JVM in three to five compiled the
-    // version with the accumulator on the left (a loop phi, whose exact class C2 likely cannot see
-    // when it parses the add, so the add needs the Vector API's profile) boxing every vector for the
-    // whole run, up to 6 MB a deep training step; this one in none of 10 (docs/performance.md)
+    // fixed order of sumLanes. Planes smaller than one vector go to the reference. No add has an
+    // accumulator on its left (a loaded vector is, the same sum), no mask is used (the last vector's
+    // new lanes are copied behind zeros in scratch), and the two accumulators meet in sumLanes(a, b):
+    // the versions with an accumulator on the left, or a blend, boxed every vector for the whole run
+    // in one JVM in three to five under the command line's low compile thresholds (docs/performance.md)
     static void addChannelSums(float[] dOut, int channels, int planeSize, float[] dBias) {
         if (planeSize < LANES) {
             SCALAR.addChannelSums(dOut, channels, planeSize, dBias);
@@ -71,7 +68,7 @@ final class ElementwiseVectorKernels {
         int last = planeSize - LANES;
         int counted = bound - last; // the last vector's lanes below this were counted already
         FloatVector zero = FloatVector.zero(FLOAT);
-        // scratch: [0, 2L) the two accumulators, [2L, 3L) the last vector with its counted lanes zeroed
+        // scratch: [0, 2L) for sumLanes, [2L, 3L) the last vector with its counted lanes zeroed
         float[] scratch = SCRATCH.get().lanes;
         int tail = 2 * LANES;
         Arrays.fill(scratch, tail, tail + counted, 0f);
@@ -90,12 +87,7 @@ final class ElementwiseVectorKernels {
                 System.arraycopy(dOut, plane + bound, scratch, tail + counted, LANES - counted);
                 s1 = FloatVector.fromArray(FLOAT, scratch, tail).add(s1);
             }
-            s0.intoArray(scratch, 0);
-            s1.intoArray(scratch, LANES);
-            for (int lane = 0; lane < LANES; lane++) {
-                scratch[lane] += scratch[LANES + lane];
-            }
-            dBias[c] += sumStoredLanes(scratch, 0);
+            dBias[c] += sumLanes(s0, s1, scratch);
         }
     }
 

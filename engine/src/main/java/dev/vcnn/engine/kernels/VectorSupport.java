@@ -74,6 +74,19 @@ final class VectorSupport {
         return sumStoredLanes(scratch, 0);
     }
 
+    // sumLanes(a.add(b), scratch), the same float, for two accumulators: a and b are stored and added
+    // lane by lane in scalar code, so no vector add has an accumulator (a loop phi, whose exact class
+    // C2 may not see) on its left, which inlines only through the Vector API's profile of add and
+    // boxed every vector of addChannelSums in some JVMs (docs/performance.md). Uses scratch[0, 2L)
+    static float sumLanes(FloatVector a, FloatVector b, float[] scratch) {
+        a.intoArray(scratch, 0);
+        b.intoArray(scratch, LANES);
+        for (int lane = 0; lane < LANES; lane++) {
+            scratch[lane] += scratch[LANES + lane];
+        }
+        return sumStoredLanes(scratch, 0);
+    }
+
     // the same pairwise sum of the LANES floats stored at s[at...]
     static float sumStoredLanes(float[] s, int at) {
         if (LANES == 16) {
