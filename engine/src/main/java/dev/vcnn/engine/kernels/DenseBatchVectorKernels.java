@@ -69,9 +69,13 @@ final class DenseBatchVectorKernels {
                     }
                 }
                 sumChains(chains, sums, scratch.lanes);
+                // a loop with one exit test: with `q < BLOCK && o + q < outputs` (dense1 has 128
+                // outputs, dense2 10) C2's loop predicates trapped early in a deep run and the kernel
+                // was compiled 5-6 times instead of 2-3
+                int width = Math.min(BLOCK, outputs - o);
                 for (int k = 0; k < BLOCK; k++) {
                     int row = (s + k) * outputs;
-                    for (int q = 0; q < BLOCK && o + q < outputs; q++) {
+                    for (int q = 0; q < width; q++) {
                         logits[row + o + q] = biases[o + q] + sums[BLOCK * k + q];
                     }
                 }
