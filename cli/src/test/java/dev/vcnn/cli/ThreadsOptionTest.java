@@ -11,16 +11,17 @@ import java.nio.file.Path;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-/** {@code --threads}: a usage error below 1, named in train's summary, and invisible in the results. */
+/** {@code --threads}: a usage error outside 1 to 256, named in train's summary, and invisible in the results. */
 class ThreadsOptionTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"train", "eval --model none.npz", "predict --model none.npz --index 0", "bench"})
-    void zeroAndNegativeThreadsAreUsageErrors(String command) {
-        for (String value : new String[] {"0", "-1"}) {
+    void threadCountsOutsideOneTo256AreUsageErrors(String command) {
+        for (String value : new String[] {"0", "-1", "257", "100000"}) {
             CliRun run = CliRun.of(concat(command.split(" "), "--threads", value));
             assertEquals(2, run.exitCode(), command + " --threads " + value + ": " + run.err());
-            assertTrue(run.err().contains("--threads must be at least 1, got " + value), run.err());
+            assertTrue(run.err().contains("--threads must be from 1 to 256, got " + value + " (this machine has "),
+                    run.err());
         }
     }
 
