@@ -71,12 +71,15 @@ final class ShardedStep {
     private int batchShardSize;
     private int batchShards;
     private int eagerSpan; // the tree's nodes over at most this many shards are added as shards finish
-    private final AtomicIntegerArray nextInBlock;  // [threads]: each block's next shard to claim
+    // each thread's contiguous block of the shards, the same every batch, so that a thread fills the
+    // same buffers each time and the tree's lower levels mostly add what the thread itself wrote
+    private final BlockClaims shardClaims;
     // [tree level * MAX_SHARDS + node's first shard]: how many of the node's two halves are done
     private final AtomicIntegerArray halvesDone = new AtomicIntegerArray(TREE_LEVELS * MAX_SHARDS);
     private Sgd batchSgd;
     private int batchSamples;
     private final WorkerPool.Task shardTask = this::computeBlock;
+    private final BlockClaims.Run shardRun = this::computeShardsOf;
     private final WorkerPool.Task reduceTask = this::reduceAndUpdateShare;
     private final WorkerPool.Task scanTask = this::scanShare;
     // [threads]: the first parameter, and its first index, that a worker's scan found not finite, or -1
@@ -94,7 +97,7 @@ final class ShardedStep {
         this.groupLabels = groupLabels;
         this.groupLosses = groupLosses;
         this.groupClasses = groupClasses;
-        this.nextInBlock = new AtomicIntegerArray(threads);
+        this.shardClaims = new BlockClaims(threads);
         this.badParameter = new int[threads];
         this.badIndex = new int[threads];
     }
@@ -160,9 +163,7 @@ final class ShardedStep {
         batchCount = count;
         batchShards = (count + batchShardSize - 1) / batchShardSize;
         eagerSpan = Integer.highestOneBit((batchShards + threads - 1) / threads);
-        for (int w = 0; w < threads; w++) {
-            nextInBlock.set(w, blockStart(w));
-        }
+        shardClaims.reset(batchShards, 1);
         for (int k = 0; k < halvesDone.length(); k++) {
             halvesDone.set(k, 0);
         }
@@ -232,30 +233,24 @@ final class ShardedStep {
         return predicted[j];
     }
 
-    // worker's shards: a contiguous block, the same every batch, so that a thread fills the same
-    // buffers each time and the tree's lower levels mostly add what the thread itself wrote
-    private int blockStart(int worker) {
-        return WorkerPool.shareStart(batchShards, worker, threads);
-    }
-
     // shard i's sums += shard other's over [from, to) of parameter p
     private void addShard(int i, int other, int p, int from, int to) {
         network.kernels().addInto(shardGradients[i][p], shardGradients[other][p], from, to);
     }
 
-    // A worker claims the shards of its own block first, then helps with the other blocks (the host
-    // may run one core slower than the other for seconds: a fixed split would wait for it)
+    // A worker computes the shards of its own block first, then helps with the other blocks
     private void computeBlock(int worker) {
-        for (int b = 0; b < threads; b++) {
-            int block = (worker + b) % threads;
-            int end = blockStart(block + 1);
-            for (int s = nextInBlock.getAndIncrement(block); s < end; s = nextInBlock.getAndIncrement(block)) {
-                computeShard(worker, s);
-                addFinishedNodes(s);
-            }
-        }
+        shardClaims.runAll(worker, shardRun);
         if (weightCopies != null) {
             weightCopies.clearOthersRows(worker); // no shard is left to read them this batch
+        }
+    }
+
+    // shards [from, to) of a claim (one shard), each with the tree's nodes it completes
+    private void computeShardsOf(int worker, int from, int to) {
+        for (int s = from; s < to; s++) {
+            computeShard(worker, s);
+            addFinishedNodes(s);
         }
     }
 

@@ -16,8 +16,9 @@ import java.util.function.Supplier;
  * or more images is cut into shards of a size set by the batch size alone, computed on the threads
  * and summed in one fixed tree ({@link ShardedStep}), also on one thread. Per-sample SGD (batch 1)
  * stays sequential: its steps depend on each other, so threads speed up only its evaluation.
- * Evaluation gives each thread a contiguous run of the images and adds their losses in image order
- * afterwards.
+ * Evaluation splits the images into groups, each thread taking the groups of its own contiguous
+ * block first and then helping with the others' ({@link BlockClaims}), and adds their losses in
+ * image order afterwards.
  *
  * <p>Replicas take their images in groups of up to {@link #groupSize} ({@link Network#addGradients},
  * {@link Network#forwardGroup}): the dense layers then read their weights, and add to their weight
@@ -39,8 +40,8 @@ public final class Trainer implements AutoCloseable {
     private final int threads;
     private final float[] image;
 
-    // made at first use: the pool, a replica per thread, and each thread's group: images [group][C*H*W]
-    // (or views of the caller's), labels, per-image losses, classes and probabilities [group][classes]
+    // made at first use: the pool, a replica per thread, and each thread's group: images [group][C*H*W],
+    // labels, per-image losses, classes and probabilities [group][classes], views of the caller's arrays
     private WorkerPool pool;
     private Network[] replicas;
     private int group;
@@ -49,9 +50,14 @@ public final class Trainer implements AutoCloseable {
     private double[][] groupLosses;
     private int[][] groupClasses;
     private float[][][] groupProbs;
+    private float[][][] inputViews;  // [thread][group]: forwardAll's images of the group, the caller's arrays
+    private float[][][] outputViews; // [thread][group]: their output rows, the caller's arrays
     private ShardedStep sharded; // made at the first batch of 2 or more images
-    private final WorkerPool.Task evaluateTask = this::evaluateRange;
-    private final WorkerPool.Task forwardTask = this::forwardRange;
+    private final WorkerPool.Task evaluateTask = this::evaluateGroups;
+    private final WorkerPool.Task forwardTask = this::forwardGroups;
+    private final BlockClaims.Run evaluateRun = this::evaluateGroup;
+    private final BlockClaims.Run forwardRun = this::forwardGroup;
+    private BlockClaims groupClaims; // made with the pool: the images of an evaluate or forwardAll, a group at a time
     private Examples evaluated;
     private double[] evaluatedLosses;
     private int[] evaluatedClasses;
@@ -223,10 +229,13 @@ public final class Trainer implements AutoCloseable {
         groupLosses = new double[threads][group];
         groupClasses = new int[threads][group];
         groupProbs = new float[threads][group][network.classes()];
+        inputViews = new float[threads][group][];
+        outputViews = new float[threads][group][];
         for (int w = 0; w < threads; w++) {
             replicas[w] = network.replica(group); // reads the master's values: nothing to copy
         }
         pool = new WorkerPool(threads);
+        groupClaims = new BlockClaims(threads);
     }
 
     // the batch machinery on the pool, made at the first batch, its buffers for batches of batchSize
@@ -267,9 +276,10 @@ public final class Trainer implements AutoCloseable {
         int classes = network.classes();
         int[] counts = new int[classes * classes];
         double totalLoss = 0;
-        // each thread a contiguous run of the images; the losses are added here in image order
+        // the threads take the images a group at a time; the losses are added here in image order
         prepareReplicas();
         refreshCopies();
+        groupClaims.reset(data.count(), group);
         double[] imageLosses = new double[data.count()];
         int[] imageClasses = new int[data.count()];
         evaluated = data;
@@ -289,29 +299,30 @@ public final class Trainer implements AutoCloseable {
         return new ConfusionMatrix(classes, counts, totalLoss);
     }
 
-    private void evaluateRange(int worker) {
-        Network replica = replicas[worker];
-        int count = evaluated.count();
-        int to = WorkerPool.shareStart(count, worker + 1, threads);
+    private void evaluateGroups(int worker) {
+        groupClaims.runAll(worker, evaluateRun);
+    }
+
+    // images [from, to), one group, on worker's replica: each image's numbers are the same whichever
+    // group and thread take it
+    private void evaluateGroup(int worker, int from, int to) {
         float[][] inputs = groupImages[worker];
         float[][] probs = groupProbs[worker];
         int[] classes = groupClasses[worker];
-        for (int k = WorkerPool.shareStart(count, worker, threads); k < to; k += group) {
-            int size = Math.min(group, to - k);
-            for (int g = 0; g < size; g++) {
-                evaluated.imageInto(k + g, inputs[g]);
-            }
-            replica.forwardGroup(inputs, size, probs, classes);
-            for (int g = 0; g < size; g++) {
-                evaluatedLosses[k + g] = -Math.log(probs[g][evaluated.label(k + g)]);
-                evaluatedClasses[k + g] = classes[g];
-            }
+        int size = to - from;
+        for (int g = 0; g < size; g++) {
+            evaluated.imageInto(from + g, inputs[g]);
+        }
+        replicas[worker].forwardGroup(inputs, size, probs, classes);
+        for (int g = 0; g < size; g++) {
+            evaluatedLosses[from + g] = -Math.log(probs[g][evaluated.label(from + g)]);
+            evaluatedClasses[from + g] = classes[g];
         }
     }
 
     /**
      * The network's class probabilities for each of {@code inputs} (images [C][H][W]), split across
-     * the threads in contiguous runs: the same numbers as one forward pass after another.
+     * the threads a group at a time: the same numbers as one forward pass after another.
      */
     public float[][] forwardAll(float[][] inputs) {
         for (float[] input : inputs) {
@@ -323,6 +334,7 @@ public final class Trainer implements AutoCloseable {
         float[][] outputs = new float[inputs.length][network.classes()];
         prepareReplicas();
         refreshCopies();
+        groupClaims.reset(inputs.length, group);
         forwardInputs = inputs;
         forwardOutputs = outputs;
         try {
@@ -334,19 +346,18 @@ public final class Trainer implements AutoCloseable {
         return outputs;
     }
 
-    // the caller's images and output rows go to forwardGroup as they are: the group's arrays hold views
-    private void forwardRange(int worker) {
-        Network replica = replicas[worker];
-        int count = forwardInputs.length;
-        int to = WorkerPool.shareStart(count, worker + 1, threads);
-        float[][] inputs = new float[group][];
-        float[][] outputs = new float[group][];
-        for (int k = WorkerPool.shareStart(count, worker, threads); k < to; k += group) {
-            int size = Math.min(group, to - k);
-            System.arraycopy(forwardInputs, k, inputs, 0, size);
-            System.arraycopy(forwardOutputs, k, outputs, 0, size);
-            replica.forwardGroup(inputs, size, outputs, groupClasses[worker]);
-        }
+    private void forwardGroups(int worker) {
+        groupClaims.runAll(worker, forwardRun);
+    }
+
+    // images [from, to), one group: the caller's images and output rows go to forwardGroup as they
+    // are, through the worker's arrays of views
+    private void forwardGroup(int worker, int from, int to) {
+        float[][] inputs = inputViews[worker];
+        float[][] outputs = outputViews[worker];
+        System.arraycopy(forwardInputs, from, inputs, 0, to - from);
+        System.arraycopy(forwardOutputs, from, outputs, 0, to - from);
+        replicas[worker].forwardGroup(inputs, to - from, outputs, groupClasses[worker]);
     }
 
     /** Stops the worker threads, if any were started; the trainer may not use them afterwards. */
