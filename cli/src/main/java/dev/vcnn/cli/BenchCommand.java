@@ -39,8 +39,8 @@ final class BenchCommand implements Callable<Integer> {
     double roundSeconds;
 
     @Option(names = "--threads", paramLabel = "N",
-            description = "Threads for the inference figures, 1 to 256 (default: the available processors); the training "
-                    + "figure is the seed's per-sample SGD, which runs on one.")
+            description = "Threads for the inference figures, 1 to 256 (default: the available processors); "
+                    + "the training figure is the seed's per-sample SGD, which runs on one.")
     Integer threads;
 
     @Option(names = "--net", paramLabel = "SPEC",

@@ -47,8 +47,8 @@ final class PredictCommand implements Callable<Integer> {
     Path dataDir;
 
     @Option(names = "--threads", paramLabel = "N",
-            description = "Threads to classify many pictures on, 1 to 256 (default: the available processors); the results "
-                    + "are those of one thread.")
+            description = "Threads to classify many pictures on, 1 to 256 (default: the available processors); "
+                    + "the results are those of one thread.")
     Integer threads;
 
     @CommandLine.Mixin

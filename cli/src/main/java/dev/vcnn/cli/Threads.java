@@ -4,12 +4,12 @@ import picocli.CommandLine;
 
 /** {@code --threads N}: how many threads a command computes on, by default every core there is. */
 final class Threads {
-    static final String TRAIN_HELP = "Threads to compute on, 1 to 256 (default: the available processors). With --batch 2 or "
-            + "more each batch is cut into shards of a size that does not depend on N, and their gradients are "
-            + "added in one fixed order: the trained model is bit-identical for any N. Per-sample SGD (batch 1) "
-            + "stays sequential; threads then speed up only the testing.";
-    static final String EVAL_HELP = "Threads to compute on, 1 to 256 (default: the available processors); each takes a "
-            + "share of the images, and the results are those of one thread.";
+    static final String TRAIN_HELP = "Threads to compute on, 1 to 256 (default: the available processors). "
+            + "With --batch 2 or more each batch is cut into shards of a size that does not depend on N, and "
+            + "their gradients are added in one fixed order: the trained model is bit-identical for any N. "
+            + "Per-sample SGD (batch 1) stays sequential; threads then speed up only the testing.";
+    static final String EVAL_HELP = "Threads to compute on, 1 to 256 (default: the available processors); "
+            + "each takes a share of the images, and the results are those of one thread.";
 
     /**
      * The most {@code --threads} takes. Each thread gets a replica of the network and its buffers, so
@@ -21,7 +21,7 @@ final class Threads {
     private Threads() {
     }
 
-    /** The number {@code --threads} asks for, or the available processors; a usage error below 1 or above {@link #MAX}. */
+    /** The number {@code --threads} asks for, or the available processors; a usage error outside 1 to {@link #MAX}. */
     static int resolve(Integer requested, CommandLine commandLine) {
         if (requested == null) {
             return Math.max(1, Math.min(MAX, Runtime.getRuntime().availableProcessors()));
