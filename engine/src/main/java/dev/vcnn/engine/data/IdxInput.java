@@ -8,6 +8,9 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.channels.SeekableByteChannel;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -24,10 +27,14 @@ final class IdxInput implements AutoCloseable {
     private static final int BUFFER = 64 * 1024;
     private static final int GZIP_MAGIC_0 = 0x1f;
     private static final int GZIP_MAGIC_1 = 0x8b;
+    // deflate's largest ratio of output to input, about 1032:1: no gzip file holds more than this many
+    // times its size, whatever its trailer claims
+    private static final long MOST_INFLATION = 1032;
 
     private final String name;
     private final InputStream in;
     private final boolean gzip;
+    private long expected; // bytes the file vouches it holds once decoded, 0 for a stream: a buffer's first size
 
     private IdxInput(String name, InputStream in, boolean gzip) {
         this.name = name;
@@ -55,11 +62,38 @@ final class IdxInput implements AutoCloseable {
         } catch (IOException e) {
             throw new DataFormatException(name + ": the file could not be opened", e);
         }
+        IdxInput input;
         try {
-            return decoding(name, file);
+            input = decoding(name, file);
         } catch (DataFormatException e) {
             closeQuietly(file, e);
             throw e;
+        }
+        input.expected = decodedSize(path, input.gzip);
+        return input;
+    }
+
+    // What a file holds once decoded, as far as it vouches: its size, or for gzip the length its trailer
+    // gives (the data's length mod 2^32), at most MOST_INFLATION times the file's size, so that a forged
+    // trailer, like a forged header, cannot make a small file ask for gigabytes. 0 when unknown: it only
+    // sizes a first buffer, and the read itself reports what is wrong with the file
+    private static long decodedSize(Path path, boolean gzip) {
+        try (SeekableByteChannel channel = Files.newByteChannel(path)) {
+            long size = channel.size();
+            if (!gzip) {
+                return size;
+            }
+            if (size < Integer.BYTES) {
+                return 0;
+            }
+            ByteBuffer trailer = ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+            channel.position(size - Integer.BYTES);
+            while (trailer.hasRemaining() && channel.read(trailer) >= 0) {
+                // a file channel reads what is asked, but need not in one call
+            }
+            return Math.min(Integer.toUnsignedLong(trailer.getInt(0)), MOST_INFLATION * size);
+        } catch (IOException e) {
+            return 0;
         }
     }
 
@@ -96,10 +130,13 @@ final class IdxInput implements AutoCloseable {
         return gzip;
     }
 
-    /** Exactly {@code wanted} bytes, or fewer if the data ends first; see {@link ProgressiveRead}. */
+    /**
+     * Exactly {@code wanted} bytes, or fewer if the data ends first; see {@link ProgressiveRead}. A file
+     * read whole is read into one array of the size it vouches for.
+     */
     byte[] readUpTo(int wanted) throws DataFormatException {
         try {
-            return ProgressiveRead.upTo(in, wanted);
+            return ProgressiveRead.upTo(in, wanted, expected);
         } catch (IOException e) {
             throw failure(name, e);
         } catch (OutOfMemoryError e) {

@@ -6,8 +6,8 @@ import java.util.Arrays;
 
 /**
  * Reads up to a number of bytes that a header claims, growing the buffer only as data arrives, so a forged
- * header cannot make us allocate more than about twice what the file really holds. IDX data files and the
- * arrays of model files are both read through it.
+ * header cannot make us allocate more than about twice what the file really holds, or than what the caller
+ * knows it to hold (a file's size). IDX data files and the arrays of model files are both read through it.
  */
 public final class ProgressiveRead {
 
@@ -23,7 +23,18 @@ public final class ProgressiveRead {
      * how many there were).
      */
     public static byte[] upTo(InputStream in, int wanted) throws IOException {
-        byte[] buffer = new byte[Math.min(wanted, FIRST_BUFFER)];
+        return upTo(in, wanted, FIRST_BUFFER);
+    }
+
+    /**
+     * {@link #upTo(InputStream, int)} starting from a buffer of {@code expected} bytes (at most
+     * {@code wanted}), for a source that vouches for about how much it holds, such as a file of known
+     * size: all MNIST training pixels then arrive in one 47 MB array, where doubling from 64 KB
+     * allocated twice that and copied most of it (reading the gzip file under the launcher's 16 MB
+     * starting heap took 0.35-0.44 s that way, 0.21-0.24 s this way; decompressing it alone 0.11 s).
+     */
+    public static byte[] upTo(InputStream in, int wanted, long expected) throws IOException {
+        byte[] buffer = new byte[(int) Math.min(wanted, Math.max(FIRST_BUFFER, expected))];
         int filled = 0;
         while (filled < wanted) {
             if (filled == buffer.length) {

@@ -11,9 +11,12 @@ import net.jqwik.api.Provide;
 import net.jqwik.api.Tuple;
 import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.statistics.StatisticsReport;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayInputStream;
 import java.nio.ByteBuffer;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
@@ -243,6 +246,29 @@ class IdxHostileTest {
     void everyHostileInputIsAnsweredCleanly(@ForAll("hostile") Case hostile) throws Exception {
         Statistics.label("kind").collect(hostile.kind().replaceAll("^\\d+ ", "").replaceAll(" [-\\d=].*", ""));
         answer(hostile);
+    }
+
+    // A file read from disk vouches for its decoded size, which sizes the first buffer: for gzip, by the
+    // length in its trailer. A small file whose header and trailer both claim gigabytes must still be
+    // refused for what it is, without asking for what they claim (this suite's heap is 64 MB)
+    @Test
+    void aForgedGzipTrailerCannotMakeASmallFileAskForWhatItClaims(@TempDir Path dir) throws Exception {
+        int claimed = 1_000_000; // 784 MB of pixels
+        byte[] images = gzip(images(claimed, 28, 28, randomPixels(3, 28, 28, 5)));
+        for (int k = images.length - Integer.BYTES; k < images.length; k++) {
+            images[k] = (byte) 0xff; // the trailer's length: 4 GB - 1
+        }
+        Path imagesFile = IdxBytes.write(dir, "forged-images.gz", images);
+        Path labelsFile = IdxBytes.write(dir, "forged-labels", labels(claimed, new byte[] {1, 2, 3}));
+        Object outcome = Hostile.quickly(() -> {
+            try {
+                return IdxReader.read(imagesFile, labelsFile, IdxReader.ALL);
+            } catch (DataFormatException e) {
+                return e;
+            }
+        });
+        assertTrue(outcome instanceof DataFormatException, () -> "read a forged file: " + outcome);
+        Hostile.assertCleanRefusal((DataFormatException) outcome, List.of(imagesFile.toString()), "forged trailer");
     }
 
     // ---- the one rule for every case ----
