@@ -4,6 +4,7 @@ import dev.vcnn.engine.data.Examples;
 import dev.vcnn.engine.layers.Layer;
 import dev.vcnn.engine.network.Network;
 
+import java.util.Arrays;
 import java.util.SplittableRandom;
 import java.util.function.Supplier;
 
@@ -351,13 +352,15 @@ public final class Trainer implements AutoCloseable {
     }
 
     // images [from, to), one group: the caller's images and output rows go to forwardGroup as they
-    // are, through the worker's arrays of views
+    // are, through the worker's arrays of views, which let go of them afterwards
     private void forwardGroup(int worker, int from, int to) {
         float[][] inputs = inputViews[worker];
         float[][] outputs = outputViews[worker];
         System.arraycopy(forwardInputs, from, inputs, 0, to - from);
         System.arraycopy(forwardOutputs, from, outputs, 0, to - from);
         replicas[worker].forwardGroup(inputs, to - from, outputs, groupClasses[worker]);
+        Arrays.fill(inputs, null);
+        Arrays.fill(outputs, null);
     }
 
     /** Stops the worker threads, if any were started; the trainer may not use them afterwards. */
