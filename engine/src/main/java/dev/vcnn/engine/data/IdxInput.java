@@ -34,12 +34,13 @@ final class IdxInput implements AutoCloseable {
     private final String name;
     private final InputStream in;
     private final boolean gzip;
-    private long expected; // bytes the file vouches it holds once decoded, 0 for a stream: a buffer's first size
+    private final long expected; // bytes the file vouches it holds once decoded, 0 for a stream: a buffer's first size
 
-    private IdxInput(String name, InputStream in, boolean gzip) {
+    private IdxInput(String name, InputStream in, boolean gzip, long expected) {
         this.name = name;
         this.in = in;
         this.gzip = gzip;
+        this.expected = expected;
     }
 
     /** Opens a file; closing the result closes the file. */
@@ -62,15 +63,12 @@ final class IdxInput implements AutoCloseable {
         } catch (IOException e) {
             throw new DataFormatException(name + ": the file could not be opened", e);
         }
-        IdxInput input;
         try {
-            input = decoding(name, file);
+            return decoding(name, file, path);
         } catch (DataFormatException e) {
             closeQuietly(file, e);
             throw e;
         }
-        input.expected = decodedSize(path, input.gzip);
-        return input;
     }
 
     // What a file holds once decoded, as far as it vouches: its size, or for gzip the length its trailer
@@ -78,6 +76,9 @@ final class IdxInput implements AutoCloseable {
     // trailer, like a forged header, cannot make a small file ask for gigabytes. 0 when unknown: it only
     // sizes a first buffer, and the read itself reports what is wrong with the file
     private static long decodedSize(Path path, boolean gzip) {
+        if (path == null) {
+            return 0;
+        }
         try (SeekableByteChannel channel = Files.newByteChannel(path)) {
             long size = channel.size();
             if (!gzip) {
@@ -104,19 +105,19 @@ final class IdxInput implements AutoCloseable {
             public void close() {
                 // the caller opened it, the caller closes it
             }
-        });
+        }, null);
     }
 
-    private static IdxInput decoding(String name, InputStream source) throws DataFormatException {
+    // path: the file the source reads, which vouches for its decoded size; null for a caller's stream
+    private static IdxInput decoding(String name, InputStream source, Path path) throws DataFormatException {
         var buffered = new BufferedInputStream(source, BUFFER);
         try {
             // gzip is recognised by its magic bytes, not by the ".gz" in a name that may lie
             buffered.mark(2);
             boolean gzip = buffered.read() == GZIP_MAGIC_0 && buffered.read() == GZIP_MAGIC_1;
             buffered.reset();
-            return gzip
-                    ? new IdxInput(name, new GZIPInputStream(buffered, BUFFER), true)
-                    : new IdxInput(name, buffered, false);
+            InputStream decoded = gzip ? new GZIPInputStream(buffered, BUFFER) : buffered;
+            return new IdxInput(name, decoded, gzip, decodedSize(path, gzip));
         } catch (IOException e) {
             throw failure(name, e);
         }
