@@ -1,5 +1,6 @@
 package dev.vcnn.engine.network;
 
+import dev.vcnn.engine.kernels.KernelSelection;
 import dev.vcnn.engine.kernels.Kernels;
 import dev.vcnn.engine.layers.Conv3x3Layer;
 import dev.vcnn.engine.layers.Conv3x3MaxPoolLayer;
@@ -34,6 +35,11 @@ import java.util.random.RandomGenerator;
  */
 public final class Network {
     public static final int SEED_CLASSES = 10;
+    // nonFiniteParameter's scan: the scalar reference whatever the network's kernels. A trainer calls
+    // it once a window, too seldom for C2 to compile a vector loop before a short run ends, and the
+    // Vector API runs hundreds of times slower until then: the seed job's 30 scans took 100-130 ms
+    // with the vector kernel, under 1 ms this way; hot, the scalar loop takes 4.5 us for the seed
+    private static final Kernels SCAN = KernelSelection.scalar();
 
     private final Kernels kernels;
     private final NetworkSpec spec;
@@ -327,12 +333,13 @@ public final class Network {
 
     /**
      * Null when every parameter is a finite number, else what is not, e.g. "2.bias holds -Infinity at
-     * index 3": a diverged network says so here.
+     * index 3": a diverged network says so here. (A trainer in batches has each thread scan its own
+     * share instead, with the network's kernels: see ShardedStep.)
      */
     public String nonFiniteParameter() {
         for (int k = 0; k < parameters.size(); k++) {
             float[] values = parameters.get(k).values();
-            int bad = kernels.firstNonFinite(values, 0, values.length);
+            int bad = SCAN.firstNonFinite(values, 0, values.length);
             if (bad >= 0) {
                 return parameters.get(k).describeValue(bad);
             }
