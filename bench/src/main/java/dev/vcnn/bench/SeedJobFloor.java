@@ -58,7 +58,7 @@ public final class SeedJobFloor {
         long trainEnd = System.nanoTime();
         double accuracy = trainer.evaluate(test).accuracy();
         long end = System.nanoTime();
-        System.out.printf("main %.3f s = data %.3f (the warm-up beside it) + training %.3f (%d steps)"
+        System.out.printf("main %.3f s = data and the warm-up's last step %.3f + training %.3f (%d steps)"
                         + " + test %.3f (%d images; accuracy %.3f, random labels), %s engine%n",
                 (end - start) / 1e9, (dataEnd - start) / 1e9, (trainEnd - dataEnd) / 1e9, EPOCHS * IMAGES,
                 (end - trainEnd) / 1e9, IMAGES, accuracy, kernels.description());
