@@ -54,12 +54,15 @@ public final class KernelWarmup implements AutoCloseable {
         float[][] probs = new float[GROUP][network.classes()];
         // inference passes too: the fused conv + pool skips the argmax for them, and a C2 build that
         // had only seen training steps was thrown out (an uncommon trap) when testing began; and the
-        // group path, which the trainer's batches and evaluation take, with the batch dense kernels
+        // group path, which the trainer's batches and evaluation take, with the batch dense kernels,
+        // from the seventh step on: steps of cold kernels take 0.02-0.2 s and the seed job reads its
+        // data in 1-3 of them. With a group step as the third, close() waited 40-131 ms for it (median
+        // of 8 runs 90), 2-50 ms without (19)
         for (int step = 0; !stopped; step++) {
             network.trainStep(images[0], step % network.classes(), 0.005f);
             if (step % 4 == 0) {
                 network.forward(images[0]);
-            } else if (step % 4 == 2) {
+            } else if (step % 8 == 6) {
                 replica.forwardGroup(images, GROUP, probs, predicted);
                 replica.addGradients(images, labels, GROUP, losses, predicted);
                 replica.zeroGradients();
