@@ -19,7 +19,8 @@ import java.util.function.Supplier;
  * stays sequential: its steps depend on each other, so threads speed up only its evaluation.
  * Evaluation splits the images into groups, each thread taking the groups of its own contiguous
  * block first and then helping with the others' ({@link BlockClaims}), and adds their losses in
- * image order afterwards.
+ * image order afterwards. After per-sample training a group's images go through the per-image
+ * forward pass, which that training has had compiled, rather than the group kernels.
  *
  * <p>Replicas take their images in groups of up to {@link #groupSize} ({@link Network#addGradients},
  * {@link Network#forwardGroup}): the dense layers then read their weights, and add to their weight
@@ -319,7 +320,7 @@ public final class Trainer implements AutoCloseable {
         }
         if (trainedPerSample) {
             // after per-sample training the JIT has compiled the per-image forward pass and not the
-            // group kernels: the seed job's test of 1,000 images took 55-105 ms as groups, 12 ms
+            // group kernels: the seed job's test of 1,000 images took 55-105 ms as groups, 7-12 ms
             // image by image. Hot, groups are 8-10% faster (10,000 images, seed and deep preset)
             for (int g = 0; g < size; g++) {
                 float[] imageProbs = replicas[worker].forward(inputs[g]);
