@@ -236,10 +236,9 @@ final class TrainCommand implements Callable<Integer> {
             TrainingPlot.write(plot, run);
             written.add("Drew the loss and accuracy curves to " + plot + ".");
         }
-        // the seed's settings need no mention, so the post's job ends as it always has. Field by field,
-        // not Sgd.equals: a record's first equals builds its method handles, 20-30 ms of the seed job
-        boolean seedSettings = networkSpec.isSeed() && sgd.batchSize() == 1 && sgd.momentum() == 0f
-                && sgd.learningRate() == DEFAULT_LR;
+        // the seed's settings need no mention, so the post's job ends as it always has. Not
+        // Sgd.equals: a record's first equals builds its method handles, 20-30 ms of the seed job
+        boolean seedSettings = networkSpec.isSeed() && sgd.perSample() && sgd.learningRate() == DEFAULT_LR;
         String settings = seedSettings ? ""
                 : ", net " + (networkSpec.preset() != null ? networkSpec.preset() : networkSpec.text())
                 + ", lr " + sgd.learningRate() + ", batch " + sgd.batchSize() + ", momentum " + sgd.momentum();

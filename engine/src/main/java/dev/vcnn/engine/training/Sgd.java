@@ -32,8 +32,8 @@ public record Sgd(float learningRate, int batchSize, float momentum) {
         return new Sgd(learningRate, 1, 0f);
     }
 
-    /** Whether each sample's update is applied at once, inside its backward pass. */
-    boolean perSample() {
+    /** Whether each sample's update is applied at once, inside its backward pass: batch 1, no momentum. */
+    public boolean perSample() {
         return batchSize == 1 && momentum == 0f;
     }
 
