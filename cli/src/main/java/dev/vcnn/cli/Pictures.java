@@ -9,8 +9,12 @@ import javax.imageio.stream.ImageInputStream;
 import java.awt.Color;
 import java.awt.Graphics2D;
 import java.awt.RenderingHints;
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
 import java.awt.image.DataBufferByte;
+import java.awt.image.IndexColorModel;
+import java.awt.image.Raster;
 import java.io.IOException;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -21,8 +25,8 @@ import java.util.Iterator;
  * Turns a picture file (PNG, JPEG, anything javax.imageio reads) of any size into what the network
  * takes: rows x cols unsigned 8-bit gray, light strokes on a dark ground as in MNIST.
  * <ol>
- *   <li>gray = 0.299 R + 0.587 G + 0.114 B (ITU-R 601, as PIL's convert("L")); transparent parts
- *       show the ground</li>
+ *   <li>gray = 0.299 R + 0.587 G + 0.114 B (ITU-R 601, as PIL's convert("L")), or a gray picture's own
+ *       samples scaled to 8 bits (16-bit gray too); transparent parts show the ground</li>
  *   <li>scaled, keeping its proportions, to fit rows x cols, centred, the rest filled with the ground</li>
  *   <li>with {@code invert} (dark strokes on a light ground, e.g. ink on paper): p -> 255 - p</li>
  * </ol>
@@ -112,7 +116,8 @@ final class Pictures {
                 + "this vcnn cannot read", e);
     }
 
-    // 8-bit gray samples taken as they are, never through Java2D's linear-gray colour conversion
+    // Gray samples taken as they are, never through Java2D's linear-gray colour conversion (getRGB of a
+    // gray picture would return them gamma-encoded, i.e. other values); other pictures through getRGB
     private static BufferedImage gray(BufferedImage picture, int ground) {
         int width = picture.getWidth();
         int height = picture.getHeight();
@@ -122,6 +127,22 @@ final class Pictures {
             return gray;
         }
         byte[] samples = ((DataBufferByte) gray.getRaster().getDataBuffer()).getData();
+        ColorModel model = picture.getColorModel();
+        if (model.getColorSpace().getType() == ColorSpace.TYPE_GRAY && !(model instanceof IndexColorModel)
+                && !model.isAlphaPremultiplied()) {
+            // 16-bit gray, or gray with alpha: the samples scaled to 8 bits, as for 8-bit gray above
+            Raster raster = picture.getRaster();
+            double grayMax = (1 << model.getComponentSize(0)) - 1;
+            double alphaMax = model.hasAlpha() ? (1 << model.getComponentSize(1)) - 1 : 0;
+            for (int y = 0; y < height; y++) {
+                for (int x = 0; x < width; x++) {
+                    double alpha = model.hasAlpha() ? raster.getSample(x, y, 1) / alphaMax : 1;
+                    double luma = raster.getSample(x, y, 0) * 255 / grayMax;
+                    samples[y * width + x] = (byte) Math.round(alpha * luma + (1 - alpha) * ground);
+                }
+            }
+            return gray;
+        }
         for (int y = 0; y < height; y++) {
             for (int x = 0; x < width; x++) {
                 int argb = picture.getRGB(x, y);

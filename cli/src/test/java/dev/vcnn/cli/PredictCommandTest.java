@@ -7,7 +7,12 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.awt.Transparency;
+import java.awt.color.ColorSpace;
 import java.awt.image.BufferedImage;
+import java.awt.image.ColorModel;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -76,6 +81,32 @@ class PredictCommandTest {
             String fromPicture = prediction(CliRun.of("predict", "--model", model.toString(), png.toString()));
             String fromIndex = prediction(CliRun.of("predict", "--model", model.toString(), "--index", "" + n));
             assertEquals(fromIndex, fromPicture, "image " + n);
+        }
+    }
+
+    @Test
+    void sixteenBitGrayAndGrayWithAlphaPicturesGetTheTestImagesProbabilities(@TempDir Path tmp) throws Exception {
+        // the same gray values in 16 bits (v * 257) and as 8-bit gray with an opaque alpha channel: neither
+        // may go through Java2D's linear-gray conversion on the way to the network
+        ColorModel grayAlpha = new ComponentColorModel(ColorSpace.getInstance(ColorSpace.CS_GRAY), true, false,
+                Transparency.TRANSLUCENT, DataBuffer.TYPE_BYTE);
+        for (int n = 0; n < 3; n++) {
+            BufferedImage sixteen = new BufferedImage(28, 28, BufferedImage.TYPE_USHORT_GRAY);
+            BufferedImage withAlpha = new BufferedImage(grayAlpha, grayAlpha.createCompatibleWritableRaster(28, 28),
+                    false, null);
+            for (int k = 0; k < 784; k++) {
+                int v = test.pixels()[n * 784 + k] & 0xFF;
+                sixteen.getRaster().setSample(k % 28, k / 28, 0, v * 257);
+                withAlpha.getRaster().setSample(k % 28, k / 28, 0, v);
+                withAlpha.getRaster().setSample(k % 28, k / 28, 1, 255);
+            }
+            String fromIndex = prediction(CliRun.of("predict", "--model", model.toString(), "--index", "" + n));
+            for (var picture : new Object[][] {{"sixteen", sixteen}, {"alpha", withAlpha}}) {
+                Path png = tmp.resolve(picture[0] + "-" + n + ".png");
+                assertTrue(ImageIO.write((BufferedImage) picture[1], "png", png.toFile()));
+                assertEquals(fromIndex, prediction(CliRun.of("predict", "--model", model.toString(), png.toString())),
+                        picture[0] + " image " + n);
+            }
         }
     }
 
