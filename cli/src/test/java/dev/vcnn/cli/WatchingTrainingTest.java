@@ -50,6 +50,16 @@ class WatchingTrainingTest {
         assertTrue(lastFrame(run.out(), "Epoch 1/1").contains("100%"), run.out());
     }
 
+    @Test
+    void anEightyColumnTerminalShowsTheSpeedLossAndAccuracyFromTheFirstSecond() {
+        // the bundled 1,000 images train in well under a second: the speed must still be a number
+        CliRun run = CliRun.onTerminal(80, "train", "--epochs", "1", "--test-size", "20");
+        assertEquals(0, run.exitCode(), run.err());
+        String last = lastFrame(run.out(), "Epoch 1/1");
+        assertTrue(last.matches("Epoch 1/1 100% .* 1000/1000 img .* \\d[\\d,]* img/s loss \\d\\.\\d{3} acc \\d+\\.\\d%\\s*"),
+                last);
+    }
+
     private static String lastFrame(String out, String epoch) {
         String last = null;
         for (String frame : out.split("[\r\n]")) {
