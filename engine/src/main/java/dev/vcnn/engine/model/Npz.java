@@ -87,7 +87,7 @@ final class Npz implements AutoCloseable {
         } catch (AccessDeniedException e) {
             throw new ModelFormatException(file + ": permission denied, the file cannot be read", e);
         } catch (ZipException e) {
-            throw new ModelFormatException(file + ": " + whyNotAZip(file), e);
+            throw new ModelFormatException(file + ": " + whyNotAZip(file, e), e);
         } catch (IOException e) {
             if (!Files.exists(file)) {
                 throw new ModelFormatException(file + ": no such file", e);
@@ -169,8 +169,14 @@ final class Npz implements AutoCloseable {
         }
     }
 
-    // a zip's first bytes are "PK\3\4" (or "PK\5\6" when empty): with them, the end was cut off or damaged
-    private static String whyNotAZip(Path file) {
+    // a zip's first bytes are "PK\3\4" (or "PK\5\6" when empty): with them, the end was cut off or damaged,
+    // or (as the JDK's zip code says when it reads the directory) an entry is compressed in a way it does
+    // not read: numpy.savez stores, savez_compressed deflates, Python's zipfile can also write bzip2 or lzma
+    private static String whyNotAZip(Path file, ZipException refusal) {
+        if (refusal.getMessage() != null && refusal.getMessage().contains("compression method")) {
+            return "is compressed with a zip method vcnn does not read (" + refusal.getMessage() + "): only stored and"
+                    + " deflated arrays, as numpy.savez and numpy.savez_compressed write them";
+        }
         try (InputStream in = Files.newInputStream(file)) {
             byte[] start = in.readNBytes(4);
             if (start.length == 0) {

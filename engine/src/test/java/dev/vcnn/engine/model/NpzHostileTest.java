@@ -296,6 +296,22 @@ class NpzHostileTest {
     }
 
     @Example
+    void anArchiveCompressedWithAnotherZipMethodIsNamedAsSuchNotAsDamage() throws Exception {
+        // bzip2 (method 12) in the directory entry and the local header of the first array, as Python's
+        // zipfile writes with ZIP_BZIP2; the bytes themselves stay deflated, which no reader gets to
+        byte[] file = GOOD;
+        for (ZipSurgery.Field field : ZipSurgery.fields(GOOD)) {
+            if (field.name().equals("directory entry 0: method") || field.name().equals("local header 0: method")) {
+                file = ZipSurgery.set(file, field, 12);
+            }
+        }
+        Path path = DIR.resolve("bzip2.npz");
+        Files.write(path, file);
+        String message = refusal(path);
+        assertTrue(message.startsWith(path + ": is compressed with a zip method vcnn does not read ("), message);
+    }
+
+    @Example
     void headersClaimingGigabytesAreRefusedBeforeAnythingIsAllocated() throws Exception {
         byte[] weights = ENTRIES.get("2.weight.npy");
         int dataStart = 10 + ((weights[8] & 0xFF) | (weights[9] & 0xFF) << 8);
