@@ -88,16 +88,30 @@ final class Pictures {
                 reader.dispose();
             }
         } catch (IOException e) {
-            throw damaged(file, e);
+            throw outOfMemory(e) ? tooBig(file, e) : damaged(file, e);
         } catch (RuntimeException e) {
             // javax.imageio's decoders answer some damaged files with unchecked exceptions
             // (ArrayIndexOutOfBounds, NegativeArraySize, IllegalArgument, ...) instead of an IIOException
             throw damaged(file, e);
         } catch (OutOfMemoryError e) {
             // within MAX_PIXELS, but still more than this JVM's heap: one big raster failed, nothing else
-            throw new DataFormatException(file + ": there is not enough memory to decode this picture; give Java"
-                    + " more heap (VCNN_JAVA_OPTS=-Xmx2g) or scale the picture down", e);
+            throw tooBig(file, e);
         }
+    }
+
+    private static DataFormatException tooBig(Path file, Throwable e) {
+        return new DataFormatException(file + ": there is not enough memory to decode this picture; give Java"
+                + " more heap (VCNN_JAVA_OPTS=-Xmx2g) or scale the picture down", e);
+    }
+
+    // the PNG reader hands a failed raster on as the cause of an IIOException
+    private static boolean outOfMemory(IOException e) {
+        for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+            if (cause instanceof OutOfMemoryError) {
+                return true;
+            }
+        }
+        return false;
     }
 
     // from the header alone, before a single pixel is decoded: a 100000x100000 PNG is a few bytes of header

@@ -137,6 +137,21 @@ class RestrictedRunTest {
     }
 
     @Test
+    void aPictureTooBigForTheHeapIsSaidToBeSoNotDamaged(@TempDir Path tmp) throws Exception {
+        // 36 megapixels, within what predict decodes, but not in a 32 MB heap (its PNG is a few KB)
+        Path model = tmp.resolve("model.npz");
+        assertEquals(0, CliRun.of("train", "--epochs", "0", "--save", model.toString()).exitCode());
+        Path picture = tmp.resolve("big.png");
+        ImageIO.write(new BufferedImage(8000, 4500, BufferedImage.TYPE_BYTE_GRAY), "png", picture.toFile());
+        List<String> flags = new ArrayList<>(VECTORS);
+        flags.add("-Xmx32m");
+        ChildRun run = ChildRun.run(ChildRun.command(flags, "predict", "--model", model.toString(), picture.toString()));
+        assertEquals(1, run.exitCode(), run.err());
+        assertEquals("vcnn: bad data: " + picture + ": there is not enough memory to decode this picture; give Java"
+                + " more heap (VCNN_JAVA_OPTS=-Xmx2g) or scale the picture down", run.errLine());
+    }
+
+    @Test
     void runningOutOfMemoryIsOneLine(@TempDir Path tmp) throws Exception {
         // one 1400x1400 training image (2 MB) is fine data, but its network needs far more than 48 MB
         Path data = Files.createDirectory(tmp.resolve("data"));
