@@ -32,7 +32,7 @@ final class FiltersCommand implements Callable<Integer> {
     Path out;
 
     @Option(names = "--scale", defaultValue = "32", paramLabel = "PIXELS",
-            description = "Side of one weight's square in pixels (default: ${DEFAULT-VALUE}).")
+            description = "Side of one weight's square in pixels, 1 to 256 (default: ${DEFAULT-VALUE}).")
     int scale;
 
     @CommandLine.Mixin
