@@ -6,6 +6,7 @@ import java.io.OutputStream;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.FileSystemException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -13,12 +14,17 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFileAttributeView;
+import java.nio.file.attribute.PosixFilePermission;
+import java.security.SecureRandom;
+import java.util.Set;
 
 /**
  * Writes a file so that readers see either the old file or the whole new one, never a part: the
  * content goes to a temporary file in the same folder, is forced to disk, and is then renamed over
  * the target. A crash, a kill or a full disk while writing leaves the earlier file as it was (a
- * killed run may leave its temporary {@code .NAME.*.tmp} file behind, never a part under NAME).
+ * killed run may leave its temporary {@code .NAME.*.tmp} file behind, never a part under NAME). A new
+ * file gets the permissions the umask gives any new file; a replaced one keeps its own.
  *
  * <p>Only regular files are replaced. A device, pipe or socket under the target's name is refused:
  * renaming over {@code /dev/full} or {@code /dev/stdout} would not write to it but put a plain file
@@ -32,6 +38,8 @@ public final class AtomicFiles {
         void writeTo(OutputStream out) throws IOException;
     }
 
+    private static final SecureRandom RANDOM = new SecureRandom();
+
     private AtomicFiles() {
     }
 
@@ -41,13 +49,14 @@ public final class AtomicFiles {
         Path folder = absolute.getParent();
         Path temporary;
         try {
-            // same folder, so the rename stays on one file system and can be atomic
-            temporary = Files.createTempFile(folder, "." + absolute.getFileName() + ".", ".tmp");
+            temporary = createTemporary(absolute);
         } catch (IOException e) {
             throw new FileWriteException(target + ": cannot be written, " + reason(e, folder), e);
         }
         try {
             try (FileChannel channel = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
+                // before a byte is written, so a file its owner keeps private never shows its content to others
+                keepPermissions(absolute, temporary);
                 OutputStream out = new BufferedOutputStream(Channels.newOutputStream(channel), 64 * 1024);
                 content.writeTo(out);
                 out.flush();
@@ -74,10 +83,42 @@ public final class AtomicFiles {
         Path absolute = destination(target);
         Path folder = absolute.getParent();
         try {
-            Files.delete(Files.createTempFile(folder, "." + absolute.getFileName() + ".", ".tmp"));
+            Files.delete(createTemporary(absolute));
         } catch (IOException e) {
             throw new FileWriteException(target + ": cannot be written, " + reason(e, folder), e);
         }
+    }
+
+    // An empty file of a name no one else uses, beside the target (so the rename stays on one file system
+    // and can be atomic), created as any program's new file is: the umask decides its permissions
+    // (Files.createTempFile would make it 0600, and so every output).
+    private static Path createTemporary(Path absolute) throws IOException {
+        String name = absolute.getFileName().toString();
+        while (true) {
+            Path temporary = absolute.resolveSibling("." + name + "." + Long.toUnsignedString(RANDOM.nextLong())
+                    + ".tmp");
+            try {
+                Files.createFile(temporary);
+                return temporary;
+            } catch (FileAlreadyExistsException e) {
+                // someone else's: draw another
+            }
+        }
+    }
+
+    // a replaced file keeps its permission bits, as an edit in place would; a new one keeps the umask's.
+    // Set on the open file: a read-only target's bits would not let the temporary be opened for writing
+    private static void keepPermissions(Path absolute, Path temporary) throws IOException {
+        if (Files.getFileAttributeView(absolute, PosixFileAttributeView.class) == null) {
+            return;
+        }
+        Set<PosixFilePermission> permissions;
+        try {
+            permissions = Files.getPosixFilePermissions(absolute);
+        } catch (NoSuchFileException e) {
+            return;
+        }
+        Files.setPosixFilePermissions(temporary, permissions);
     }
 
     // the absolute path that the rename will replace: a link's target, never a folder or a device

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
 import java.util.stream.Stream;
@@ -121,5 +122,22 @@ class AtomicFilesTest {
         assertTrue(Files.isSymbolicLink(link), "the link must stay a link");
         assertEquals("second", Files.readString(real));
         assertEquals(List.of("model.npz"), namesIn(real.getParent()), "the temporary file goes beside the real file");
+    }
+
+    @Test
+    void aNewFileGetsTheUmasksPermissionsAndAReplacedFileKeepsItsOwn(@TempDir Path tmp) throws Exception {
+        assumeTrue(Files.getFileAttributeView(tmp, PosixFileAttributeView.class) != null, "no POSIX permissions here");
+        // what the umask leaves of 0666, as for any program's new file
+        Path plain = Files.createFile(tmp.resolve("plain"));
+        Path target = tmp.resolve("model.npz");
+        writeText(target, "first");
+        assertEquals(Files.getPosixFilePermissions(plain), Files.getPosixFilePermissions(target));
+        for (String kept : List.of("rw-r-----", "rw-rw-rw-", "r--r--r--")) {
+            Files.setPosixFilePermissions(target, PosixFilePermissions.fromString(kept));
+            writeText(target, kept);
+            assertEquals(kept, Files.readString(target));
+            assertEquals(kept, PosixFilePermissions.toString(Files.getPosixFilePermissions(target)));
+        }
+        assertEquals(List.of("model.npz", "plain"), namesIn(tmp));
     }
 }
