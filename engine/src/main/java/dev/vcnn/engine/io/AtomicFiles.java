@@ -14,6 +14,7 @@ import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.SecureRandom;
@@ -38,6 +39,8 @@ public final class AtomicFiles {
         void writeTo(OutputStream out) throws IOException;
     }
 
+    // a long name's first characters in its temporary's name: at most 3 bytes a char in UTF-8
+    private static final int NAME_KEPT = 64;
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private AtomicFiles() {
@@ -87,6 +90,14 @@ public final class AtomicFiles {
         } catch (IOException e) {
             throw new FileWriteException(target + ": cannot be written, " + reason(e, folder), e);
         }
+        // the temporary's name is short, so a name too long for the folder shows only when asked for itself
+        try {
+            Files.readAttributes(absolute, BasicFileAttributes.class);
+        } catch (NoSuchFileException e) {
+            // a new file: the usual case
+        } catch (IOException e) {
+            throw new FileWriteException(target + ": cannot be written (" + describe(e) + ")", e);
+        }
     }
 
     // An empty file of a name no one else uses, beside the target (so the rename stays on one file system
@@ -94,6 +105,12 @@ public final class AtomicFiles {
     // (Files.createTempFile would make it 0600, and so every output).
     private static Path createTemporary(Path absolute) throws IOException {
         String name = absolute.getFileName().toString();
+        // ".NAME.<20 digits>.tmp" must fit in the 255 bytes a name may have, for every NAME that fits:
+        // a long NAME is cut to a prefix, which is at most 192 bytes even in UTF-8
+        if (name.length() > NAME_KEPT) {
+            int end = Character.isHighSurrogate(name.charAt(NAME_KEPT - 1)) ? NAME_KEPT - 1 : NAME_KEPT;
+            name = name.substring(0, end);
+        }
         while (true) {
             Path temporary = absolute.resolveSibling("." + name + "." + Long.toUnsignedString(RANDOM.nextLong())
                     + ".tmp");

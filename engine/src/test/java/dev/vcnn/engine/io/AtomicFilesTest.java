@@ -140,4 +140,28 @@ class AtomicFilesTest {
         }
         assertEquals(List.of("model.npz", "plain"), namesIn(tmp));
     }
+
+    @Test
+    void everyNameTheFolderTakesCanBeWritten(@TempDir Path tmp) throws Exception {
+        // 255 bytes is the longest name on Linux file systems; the temporary's name must not be longer
+        List<String> longNames = List.of("m".repeat(251) + ".npz", "é".repeat(125) + ".npz",
+                "a" + "\uD83D\uDE00".repeat(63)); // an emoji split in two by a cut at 64 chars would be no name
+        for (String name : longNames) {
+            Path target = tmp.resolve(name);
+            AtomicFiles.checkWritable(target);
+            writeText(target, name);
+            writeText(target, "again " + name);
+            assertEquals("again " + name, Files.readString(target));
+        }
+        assertEquals(longNames.stream().sorted().toList(), namesIn(tmp), "no temporary file may be left behind");
+    }
+
+    @Test
+    void aNameTooLongForTheFolderIsRefusedBeforehand(@TempDir Path tmp) throws Exception {
+        Path target = tmp.resolve("m".repeat(252) + ".npz");
+        FileWriteException e = assertThrows(FileWriteException.class, () -> AtomicFiles.checkWritable(target));
+        assertEquals(target + ": cannot be written (File name too long)", e.getMessage());
+        assertThrows(FileWriteException.class, () -> writeText(target, "x"));
+        assertEquals(List.of(), namesIn(tmp));
+    }
 }
