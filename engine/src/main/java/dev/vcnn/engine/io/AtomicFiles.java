@@ -19,13 +19,15 @@ import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.SecureRandom;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Writes a file so that readers see either the old file or the whole new one, never a part: the
  * content goes to a temporary file in the same folder, is forced to disk, and is then renamed over
- * the target. A crash, a kill or a full disk while writing leaves the earlier file as it was (a
- * killed run may leave its temporary {@code .NAME.*.tmp} file behind, never a part under NAME). A new
- * file gets the permissions the umask gives any new file; a replaced one keeps its own.
+ * the target. A crash, a kill or a full disk while writing leaves the earlier file as it was. Ctrl-C or
+ * SIGTERM deletes the temporary {@code .NAME.*.tmp} file (a shutdown hook); a {@code kill -9} may leave
+ * it behind, never a part under NAME. A new file gets the permissions the umask gives any new file; a
+ * replaced one keeps its own.
  *
  * <p>Only regular files are replaced. A device, pipe or socket under the target's name is refused:
  * renaming over {@code /dev/full} or {@code /dev/stdout} would not write to it but put a plain file
@@ -67,6 +69,10 @@ public final class AtomicFiles {
                 channel.force(true);
             }
             Files.move(temporary, absolute, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            // only now: the shutdown hook deletes the temporary by its name, which the atomic rename takes
+            // away in one step. Had the hook come first, the rename fails and the earlier file stays; after
+            // it, there is nothing under that name to delete. So the hook can never remove the target.
+            InFlight.TEMPORARIES.remove(temporary);
         } catch (IOException e) {
             deleteQuietly(temporary, e);
             throw new FileWriteException(target + ": could not be written (" + describe(e)
@@ -86,7 +92,9 @@ public final class AtomicFiles {
         Path absolute = destination(target);
         Path folder = absolute.getParent();
         try {
-            Files.delete(createTemporary(absolute));
+            Path temporary = createTemporary(absolute);
+            Files.delete(temporary);
+            InFlight.TEMPORARIES.remove(temporary);
         } catch (IOException e) {
             throw new FileWriteException(target + ": cannot be written, " + reason(e, folder), e);
         }
@@ -102,7 +110,7 @@ public final class AtomicFiles {
 
     // An empty file of a name no one else uses, beside the target (so the rename stays on one file system
     // and can be atomic), created as any program's new file is: the umask decides its permissions
-    // (Files.createTempFile would make it 0600, and so every output).
+    // (Files.createTempFile would make it 0600, and so every output). Registered for deletion on exit.
     private static Path createTemporary(Path absolute) throws IOException {
         String name = absolute.getFileName().toString();
         // ".NAME.<20 digits>.tmp" must fit in the 255 bytes a name may have, for every NAME that fits:
@@ -116,10 +124,13 @@ public final class AtomicFiles {
                     + ".tmp");
             try {
                 Files.createFile(temporary);
-                return temporary;
             } catch (FileAlreadyExistsException e) {
                 // someone else's: draw another
+                continue;
             }
+            // registered once it is ours: a signal before this line leaves an empty file at worst
+            InFlight.TEMPORARIES.add(temporary);
+            return temporary;
         }
     }
 
@@ -187,6 +198,35 @@ public final class AtomicFiles {
             Files.deleteIfExists(temporary);
         } catch (IOException e) {
             pending.addSuppressed(e);
+        } finally {
+            InFlight.TEMPORARIES.remove(temporary);
+        }
+    }
+
+    /**
+     * The temporary files being written, deleted by a shutdown hook: Ctrl-C or a kill (SIGINT, SIGTERM)
+     * during a save would otherwise leave one of tens of MB behind. The hook is registered when the
+     * first temporary file is made. SIGKILL runs no hook, so a {@code kill -9} may still leave one.
+     */
+    private static final class InFlight {
+        static final Set<Path> TEMPORARIES = ConcurrentHashMap.newKeySet();
+
+        static {
+            try {
+                Runtime.getRuntime().addShutdownHook(new Thread(InFlight::deleteAll, "vcnn-delete-temporaries"));
+            } catch (IllegalStateException e) {
+                // the JVM is already shutting down: no hook can be added, the file may stay as after a kill -9
+            }
+        }
+
+        private static void deleteAll() {
+            for (Path temporary : TEMPORARIES) {
+                try {
+                    Files.deleteIfExists(temporary);
+                } catch (IOException e) {
+                    // exiting anyway; what stays is a hidden .tmp file, as after a kill -9
+                }
+            }
         }
     }
 }

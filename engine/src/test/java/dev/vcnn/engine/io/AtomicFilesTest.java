@@ -3,13 +3,16 @@ package dev.vcnn.engine.io;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFileAttributeView;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -163,5 +166,36 @@ class AtomicFilesTest {
         assertEquals(target + ": cannot be written (File name too long)", e.getMessage());
         assertThrows(FileWriteException.class, () -> writeText(target, "x"));
         assertEquals(List.of(), namesIn(tmp));
+    }
+
+    @Test
+    void ctrlCOrSigtermDuringAWriteDeletesTheTemporaryFile(@TempDir Path tmp) throws Exception {
+        Path sh = Path.of("/bin/sh");
+        assumeTrue(Files.isExecutable(sh), "no /bin/sh to send SIGINT with");
+        Path target = tmp.resolve("model.npz");
+        writeText(target, "the earlier model");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // both run the JVM's shutdown hooks; the exit code is 128 + the signal's number
+        for (String signal : List.of("TERM", "INT")) {
+            Process child = new ProcessBuilder(java, "-XX:-UsePerfData", "-cp", System.getProperty("java.class.path"),
+                    SlowWrite.class.getName(), target.toString()).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            try (BufferedReader lines = new BufferedReader(new InputStreamReader(child.getInputStream(),
+                    StandardCharsets.UTF_8))) {
+                assertEquals("writing", lines.readLine());
+                assertEquals(2, namesIn(tmp).size(), "the temporary file must be there while it is written: "
+                        + namesIn(tmp));
+                if (signal.equals("TERM")) {
+                    child.destroy();
+                } else {
+                    assertEquals(0, new ProcessBuilder(sh.toString(), "-c", "kill -INT " + child.pid()).start().waitFor());
+                }
+                assertTrue(child.waitFor(30, TimeUnit.SECONDS), "the child did not stop on SIG" + signal);
+            } finally {
+                child.destroyForcibly();
+            }
+            assertEquals(signal.equals("TERM") ? 143 : 130, child.exitValue());
+            assertEquals(List.of("model.npz"), namesIn(tmp), "SIG" + signal + " must delete the temporary file");
+            assertEquals("the earlier model", Files.readString(target));
+        }
     }
 }
