@@ -1,6 +1,5 @@
 package dev.vcnn.cli;
 
-import dev.vcnn.engine.io.AtomicFiles;
 import dev.vcnn.engine.io.FileWriteException;
 import dev.vcnn.engine.model.ModelFile;
 import dev.vcnn.engine.model.ModelFormatException;
@@ -12,7 +11,6 @@ import picocli.CommandLine.Option;
 import java.awt.image.BufferedImage;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
-import javax.imageio.ImageIO;
 
 /** {@code vcnn filters}: a saved model's conv filters as a picture. */
 @Command(name = "filters",
@@ -55,7 +53,7 @@ final class FiltersCommand implements Callable<Integer> {
         int filters = shape[0];
         int channels = shape[1];
         BufferedImage image = FilterImage.render(saved.parameter(FIRST_CONV), filters, channels, scale);
-        AtomicFiles.write(out, stream -> ImageIO.write(image, "png", stream));
+        PngFile.write(out, image);
         spec.commandLine().getOut().printf("Drew %d filters of 3x3 (%d input channel%s) to %s, %dx%d pixels.%n",
                 filters, channels, channels == 1 ? "" : "s", out,
                 image.getWidth(), image.getHeight());

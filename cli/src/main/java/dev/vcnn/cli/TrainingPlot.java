@@ -1,8 +1,6 @@
 package dev.vcnn.cli;
 
-import dev.vcnn.engine.io.AtomicFiles;
 import dev.vcnn.engine.io.FileWriteException;
-import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.NumberAxis;
 import org.jfree.chart.plot.CombinedDomainXYPlot;
@@ -34,8 +32,7 @@ final class TrainingPlot {
     }
 
     static void write(Path file, TrainingRun run) throws FileWriteException {
-        JFreeChart chart = chart(run);
-        AtomicFiles.write(file, out -> ChartUtils.writeChartAsPNG(out, chart, WIDTH, HEIGHT));
+        PngFile.write(file, chart(run).createBufferedImage(WIDTH, HEIGHT));
     }
 
     static JFreeChart chart(TrainingRun run) {

@@ -21,7 +21,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 /**
  * The command line in a child JVM under conditions a test JVM cannot put itself in: file permissions
  * that bind (root gives up its power to ignore them), a full disk (a small tmpfs in a mount namespace
- * of its own), a JVM without the Vector API module, and one with too small a heap.
+ * of its own), a JVM without the Vector API module, one with too small a heap, and one whose
+ * java.io.tmpdir is missing.
  */
 class RestrictedRunTest {
     private static final List<String> VECTORS = List.of("--add-modules=jdk.incubator.vector");
@@ -126,6 +127,28 @@ class RestrictedRunTest {
         assertTrue(Files.exists(report.resolve("same")), "the earlier model must be there byte for byte");
         assertEquals(List.of("filler", "model.npz"), Files.readAllLines(report.resolve("listing")),
                 "the failed save must remove its temporary file");
+    }
+
+    @Test
+    void picturesNeedNoJavaTemporaryFolder(@TempDir Path tmp) throws Exception {
+        Path model = tmp.resolve("model.npz");
+        assertEquals(0, CliRun.of("train", "--epochs", "0", "--save", model.toString()).exitCode());
+        // where ImageIO would put its cache file by default: "Can't create cache file!"
+        List<String> flags = new ArrayList<>(VECTORS);
+        flags.add("-Djava.io.tmpdir=" + tmp.resolve("missing"));
+
+        Path filters = tmp.resolve("filters.png");
+        ChildRun drawn = ChildRun.run(ChildRun.command(flags, "filters", "--model", model.toString(), "--out",
+                filters.toString()));
+        assertEquals(0, drawn.exitCode(), drawn.err());
+        assertEquals(840, ImageIO.read(filters.toFile()).getWidth());
+
+        Path plot = tmp.resolve("plot.png");
+        ChildRun trained = ChildRun.run(ChildRun.command(flags, "train", "--epochs", "1", "--train-size", "100",
+                "--test-size", "20", "--plot", plot.toString()));
+        assertEquals(0, trained.exitCode(), trained.err());
+        assertEquals(1000, ImageIO.read(plot.toFile()).getWidth());
+        assertFalse(Files.exists(tmp.resolve("missing")));
     }
 
     @Test
