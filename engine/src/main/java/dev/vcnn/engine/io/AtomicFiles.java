@@ -85,8 +85,8 @@ public final class AtomicFiles {
 
     /**
      * Fails now, rather than after an hour of training, if {@code target} could not be written: it is a
-     * folder or a device, or its folder is missing, not a folder, or refuses new files. Leaves nothing
-     * behind. (A folder on a full disk usually still accepts an empty file: that shows only in {@link #write}.)
+     * folder or a device, its name is too long, or its folder is missing, not a folder, or refuses new
+     * files. Leaves nothing behind. (A folder on a full disk usually still accepts an empty file: that shows only in {@link #write}.)
      */
     public static void checkWritable(Path target) throws FileWriteException {
         Path absolute = destination(target);
@@ -135,7 +135,7 @@ public final class AtomicFiles {
     }
 
     // a replaced file keeps its permission bits, as an edit in place would; a new one keeps the umask's.
-    // Set on the open file: a read-only target's bits would not let the temporary be opened for writing
+    // Set once the temporary is open: a read-only target's bits would not let the temporary be opened for writing
     private static void keepPermissions(Path absolute, Path temporary) throws IOException {
         if (Files.getFileAttributeView(absolute, PosixFileAttributeView.class) == null) {
             return;
