@@ -287,6 +287,39 @@ class ModelCommandsTest {
     }
 
     @Test
+    void impossibleSettingsOrTestResultsInTheMetadataAreRefusedWhenTheModelIsRead(@TempDir Path tmp)
+            throws Exception {
+        Path bad = tmp.resolve("bad.npz");
+        String prefix = "vcnn: bad model: " + bad + ": its metadata has ";
+        int correct = ModelFile.load(model).info().test().correct();
+        String[][] cases = {
+                {"\"learning_rate\" : 0.005", "\"learning_rate\" : -1.00",
+                        "impossible training settings: the learning rate must be a positive finite number, got -1.0"},
+                {"\"learning_rate\" : 0.005", "\"learning_rate\" : \"NaN\"",
+                        "impossible training settings: the learning rate must be a positive finite number, got NaN"},
+                {"\"batch_size\" : 1", "\"batch_size\" : 0",
+                        "impossible training settings: the batch size must be at least 1, got 0"},
+                {"\"epochs_done\" : 1", "\"epochs_done\" :-1",
+                        "impossible training settings: epochs done and training images must be >= 0, got -1 and 1000"},
+                {"\"count\" : 1000", "\"count\" : -1  ",
+                        "an impossible test result: " + correct + " of -1 images right, loss "},
+                {"\"count\" : 1000", "\"count\" : 10  ",
+                        "an impossible test result: " + correct + " of 10 images right, loss "},
+                {"\"correct\" : " + correct, "\"correct\" :-" + correct,
+                        "an impossible test result: -" + correct + " of 1000 images right, loss "},
+        };
+        for (String[] c : cases) {
+            new NpzSurgery(model).metadata(c[0], c[1]).writeTo(bad);
+            String failure = evalFailure(bad);
+            assertTrue(failure.startsWith(prefix + c[2]), failure);
+            // training from it fails the same way, before anything is trained
+            CliRun resumed = CliRun.of("train", "--init", bad.toString(), "--epochs", "1");
+            assertEquals(failure, resumed.oneLineFailure());
+            assertFalse(resumed.out().contains("Epoch"), resumed.out());
+        }
+    }
+
+    @Test
     void evalFlagsThatMakeNoSenseAreUsageErrorsNamingTheFlag() {
         String[][] cases = {
                 {"--test-size=0", "--test-size must be 'all' or at least 1, got 0"},

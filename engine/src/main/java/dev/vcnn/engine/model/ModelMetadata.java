@@ -181,7 +181,16 @@ final class ModelMetadata {
         Evaluation test = null;
         if (root.optional("test") != null) {
             Fields tested = root.object("test");
-            test = new Evaluation(tested.number("loss"), tested.int32("correct"), tested.int32("count"));
+            double loss = tested.number("loss");
+            int correct = tested.int32("correct");
+            int count = tested.int32("count");
+            // refused rather than ignored, as the training settings are: a file that says impossible things
+            // is damaged or forged. A cross-entropy is never below 0; NaN and infinity the writer may store
+            if (count < 1 || correct < 0 || correct > count || loss < 0) {
+                throw new IllegalArgumentException("has an impossible test result: " + correct + " of " + count
+                        + " images right, loss " + loss);
+            }
+            test = new Evaluation(loss, correct, count);
         }
         return new Read(new ModelInfo(architecture, names, training, test), (int) version);
     }

@@ -19,6 +19,12 @@ public record TrainingRecord(long seed, float learningRate, int batchSize, float
             throw new IllegalArgumentException("epochs done and training images must be >= 0, got "
                     + epochsDone + " and " + trainImages);
         }
+        // the checks Sgd makes, so that a forged file is refused when it is read, naming it, and not
+        // when a resumed run starts
+        if (!(learningRate > 0) || Float.isInfinite(learningRate)) {
+            throw new IllegalArgumentException("the learning rate must be a positive finite number, got "
+                    + learningRate);
+        }
         if (batchSize < 1) {
             throw new IllegalArgumentException("the batch size must be at least 1, got " + batchSize);
         }
