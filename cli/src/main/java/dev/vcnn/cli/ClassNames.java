@@ -33,17 +33,24 @@ final class ClassNames {
     private ClassNames() {
     }
 
-    /** The names a model of {@code classes} classes gets by default: the digits for ten, else 0 .. classes-1. */
-    static List<String> defaults(int classes) {
-        return classes == DIGIT_NAMES.size() ? DIGIT_NAMES
-                : IntStream.range(0, classes).mapToObj(Integer::toString).toList();
-    }
-
     /**
      * The names {@code option} asks for, or {@code fallback} when it is null; a file must hold exactly
      * {@code classes} non-blank lines (blank lines at its end are ignored).
      */
     static List<String> resolve(String option, List<String> fallback, int classes) throws DataFormatException {
+        List<String> names = named(option, fallback);
+        if (option != null && names.size() != classes) {
+            throw new DataFormatException(option + ": names " + names.size() + " classes, but the model has "
+                    + classes);
+        }
+        return names;
+    }
+
+    /**
+     * The names {@code option} asks for, or {@code fallback} when it is null, however many: for a new
+     * network, whose number of classes they set. A file must name at least 2.
+     */
+    static List<String> named(String option, List<String> fallback) throws DataFormatException {
         if (option == null) {
             return fallback;
         }
@@ -52,9 +59,9 @@ final class ClassNames {
             case FASHION -> FASHION_NAMES;
             default -> read(Path.of(option));
         };
-        if (names.size() != classes) {
-            throw new DataFormatException(option + ": names " + names.size() + " classes, but the model has "
-                    + classes);
+        if (names.size() < 2) {
+            throw new DataFormatException(option + ": names " + names.size() + (names.size() == 1 ? " class" : " classes")
+                    + ", but a classifier needs at least 2");
         }
         return names;
     }

@@ -22,23 +22,16 @@ final class DataFit {
     }
 
     /**
-     * The network {@code vcnn train} builds for these training images, its initial parameters drawn
-     * from {@code seed}. A spec that does not fit the images or their labels is a usage error naming
-     * --net when the user gave one, and a data error naming the file when the default seed network
-     * cannot take these images.
+     * The network {@code vcnn train} builds for these training images and {@code classes} classes (the
+     * names' count, not the labels seen: images that happen to use few labels do not make a smaller
+     * classifier), its initial parameters drawn from {@code seed}. A spec that does not fit is a usage
+     * error naming --net when the user gave one, and a data error naming the file when the default seed
+     * network cannot take these images. Labels beyond the classes are {@link #check}'s to refuse.
      */
-    static Network forTraining(Kernels kernels, NetworkSpec spec, boolean specGiven, Dataset train, Dataset test,
+    static Network forTraining(Kernels kernels, NetworkSpec spec, boolean specGiven, Dataset train, int classes,
                                long seed, CommandLine commandLine) throws DataFormatException {
-        int labels = Math.max(labelCount(train), labelCount(test));
-        if (labels > spec.classes()) {
-            if (specGiven) {
-                throw new CommandLine.ParameterException(commandLine, "--net " + spec + ": the last layer is "
-                        + spec.layers().getLast().token() + ", but the data has labels up to " + (labels - 1)
-                        + ": end it with dense:" + labels + " (or more)");
-            }
-        }
         try {
-            return Network.build(kernels, spec, new Shape(1, train.rows(), train.cols()), spec.classes(),
+            return Network.build(kernels, spec, new Shape(1, train.rows(), train.cols()), classes,
                     new SplittableRandom(seed));
         } catch (NetworkSpecException e) {
             if (specGiven) {
@@ -47,15 +40,6 @@ final class DataFit {
             throw new DataFormatException(train.source() + ": holds images of " + train.rows() + "x" + train.cols()
                     + " pixels, for which vcnn builds no " + spec + " network (" + e.getMessage() + ")", e);
         }
-    }
-
-    // one more than the largest label: the classes these images need
-    private static int labelCount(Dataset data) {
-        int count = 0;
-        for (int k = 0; k < data.count(); k++) {
-            count = Math.max(count, data.label(k) + 1);
-        }
-        return count;
     }
 
     /**

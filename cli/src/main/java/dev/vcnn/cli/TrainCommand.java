@@ -170,16 +170,22 @@ final class TrainCommand implements Callable<Integer> {
             throw usage("--epochs " + epochs + " on top of the " + epochs(epochsBefore) + " done by " + init
                     + " is more than can be counted");
         }
+        // the classes are the model's, or as many as --classes names (the digits unless told otherwise)
+        List<String> names = start != null
+                ? ClassNames.resolve(classes, start.info().classNames(), start.info().architecture().classes())
+                : ClassNames.named(classes, ClassNames.DIGIT_NAMES);
+        if (start == null && requested == null && names.size() != networkSpec.classes()) {
+            throw usage("--classes " + classes + " names " + names.size() + " classes, but the seed network has "
+                    + networkSpec.classes() + ": give a --net that ends in dense:" + names.size());
+        }
         // the seed fixes the initial weights here and, through (seed, epoch), every epoch's shuffle
-        Network network = DataFit.forTraining(kernels, networkSpec, requested != null, train, test, runSeed,
+        Network network = DataFit.forTraining(kernels, networkSpec, requested != null, train, names.size(), runSeed,
                 spec.commandLine());
         if (start != null) {
             start.copyInto(network);
         }
         DataFit.check(train, network, init);
         DataFit.check(test, network, init);
-        List<String> names = ClassNames.resolve(classes,
-                start != null ? start.info().classNames() : ClassNames.defaults(network.classes()), network.classes());
         if (!quiet) {
             out.println(start == null ? "MNIST CNN initialized!"
                     : "MNIST CNN loaded from " + init + " (" + epochs(epochsBefore) + " done)!");

@@ -12,6 +12,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.awt.image.BufferedImage;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -107,8 +108,10 @@ class NetOptionsTest {
             conv3x3:8,,dense:10       | --net conv3x3:8,,dense:10: layer 2 of the network spec is empty (two commas \
             in a row?); the layers are conv3x3:N, conv3x3:N:nobias, relu, maxpool2 and dense:N, and the presets \
             seed and deep
-            dense:7                   | --net dense:7: the last layer is dense:7, but the data has labels up to 9: \
-            end it with dense:10 (or more)
+            dense:7                   | --net dense:7: the last layer is dense:7, but there are 10 classes: end \
+            the spec with dense:10
+            dense:20                  | --net dense:20: the last layer is dense:20, but there are 10 classes: end \
+            the spec with dense:10
             conv3x3:4,maxpool2,conv3x3:4,maxpool2,conv3x3:4,maxpool2,conv3x3:4,dense:10 | --net \
             conv3x3:4,maxpool2,conv3x3:4,maxpool2,conv3x3:4,maxpool2,conv3x3:4,dense:10: 'conv3x3:4' (layer 7) gets \
             planes of 1x1 but needs at least 3x3 (1x28x28 -> conv3x3:4 -> 4x26x26 -> maxpool2 -> 4x13x13 -> \
@@ -122,6 +125,35 @@ class NetOptionsTest {
     void aBadSpecIsAUsageErrorNamingTheTokenAndTheProblem(String net, String message) {
         CliRun run = CliRun.of("train", "--net", net, "--train-size", "100", "--test-size", "50", "--epochs", "1");
         assertUsageError(run, message);
+    }
+
+    @Test
+    void theClassesAreAsManyAsTheNamesNotTheLabelsTheImagesHappenToUse(@TempDir Path tmp) throws Exception {
+        // every label 0: dense:1 fitted the labels seen, trained, and only failed when saving
+        Path data = MnistFolder.write(Files.createDirectory(tmp.resolve("zeros")), 20, 10);
+        MnistFolder.put(data, MnistFolder.TRAIN_LABELS, ByteBuffer.allocate(8 + 20).putInt(0x801).putInt(20).array());
+        MnistFolder.put(data, MnistFolder.TEST_LABELS, ByteBuffer.allocate(8 + 10).putInt(0x801).putInt(10).array());
+        String[] sizes = {"--data", data.toString(), "--train-size", "20", "--test-size", "10", "--epochs", "1"};
+        String net = "conv3x3:4,maxpool2,dense:1";
+        assertUsageError(CliRun.of(concat(new String[] {"train", "--net", net}, sizes)), "--net " + net
+                + ": the last layer is dense:1, but there are 10 classes: end the spec with dense:10");
+
+        // --classes sets how many there are
+        Path three = Files.writeString(tmp.resolve("three.txt"), "cat\ndog\nbird\n");
+        assertUsageError(CliRun.of(concat(new String[] {"train", "--classes", three.toString()}, sizes)),
+                "--classes " + three + " names 3 classes, but the seed network has 10: give a --net that ends in dense:3");
+        Path model = tmp.resolve("three.npz");
+        CliRun trained = CliRun.of(concat(new String[] {"train", "--classes", three.toString(), "--net",
+                "conv3x3:4,maxpool2,dense:3", "--save", model.toString()}, sizes));
+        assertEquals(0, trained.exitCode(), trained.err());
+        assertEquals(List.of("cat", "dog", "bird"), ModelFile.load(model).info().classNames());
+
+        Path one = Files.writeString(tmp.resolve("one.txt"), "zero\n");
+        CliRun oneClass = CliRun.of(concat(new String[] {"train", "--classes", one.toString(), "--net", net,
+                "--save", tmp.resolve("one.npz").toString()}, sizes));
+        assertEquals("vcnn: bad data: " + one + ": names 1 class, but a classifier needs at least 2",
+                oneClass.oneLineFailure());
+        assertTrue(oneClass.out().isEmpty(), oneClass.out());
     }
 
     @Test
