@@ -1,5 +1,9 @@
 package dev.vcnn.cli;
 
+import dev.vcnn.engine.data.DataFormatException;
+import dev.vcnn.engine.data.Dataset;
+import dev.vcnn.engine.layers.Shape;
+import dev.vcnn.engine.network.Network;
 import dev.vcnn.engine.network.NetworkSpec;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -63,7 +67,7 @@ final class BenchCommand implements Callable<Integer> {
     }
 
     @Override
-    public Integer call() throws IOException, InterruptedException {
+    public Integer call() throws IOException, InterruptedException, DataFormatException {
         if (!(warmupSeconds >= 0) || !(roundSeconds > 0) || rounds < 1
                 || Double.isInfinite(warmupSeconds) || Double.isInfinite(roundSeconds)) {
             throw new CommandLine.ParameterException(spec.commandLine(),
@@ -74,6 +78,11 @@ final class BenchCommand implements Callable<Integer> {
                     + " (the training column is already batch 1)");
         }
         NetworkSpec network = net == null ? NetworkSpec.seed() : NetOption.parse(net, spec.commandLine());
+        // what the workers will build, checked here: a spec that does not fit is the user's to fix, not a
+        // failed measurement
+        Dataset images = TrainingData.train(null, 1);
+        DataFit.checkNet(network, new Shape(1, images.rows(), images.cols()), Network.SEED_CLASSES,
+                spec.commandLine());
         int threadCount = Threads.resolve(threads, spec.commandLine());
         int[] widths = EngineChoice.vectorWidths(spec.commandLine());
         PrintWriter out = spec.commandLine().getOut();

@@ -30,15 +30,27 @@ final class DataFit {
      */
     static Network forTraining(Kernels kernels, NetworkSpec spec, boolean specGiven, Dataset train, int classes,
                                long seed, CommandLine commandLine) throws DataFormatException {
+        Shape input = new Shape(1, train.rows(), train.cols());
+        if (specGiven) {
+            checkNet(spec, input, classes, commandLine);
+        }
         try {
-            return Network.build(kernels, spec, new Shape(1, train.rows(), train.cols()), classes,
-                    new SplittableRandom(seed));
+            return Network.build(kernels, spec, input, classes, new SplittableRandom(seed));
         } catch (NetworkSpecException e) {
-            if (specGiven) {
-                throw new CommandLine.ParameterException(commandLine, "--net " + spec + ": " + e.getMessage(), e);
-            }
             throw new DataFormatException(train.source() + ": holds images of " + train.rows() + "x" + train.cols()
                     + " pixels, for which vcnn builds no " + spec + " network (" + e.getMessage() + ")", e);
+        }
+    }
+
+    /**
+     * Checks that the --net {@code spec} builds a network for images of {@code input} and {@code classes}
+     * classes: a usage error naming --net and what does not fit when it does not.
+     */
+    static void checkNet(NetworkSpec spec, Shape input, int classes, CommandLine commandLine) {
+        try {
+            spec.shapes(input, classes);
+        } catch (NetworkSpecException e) {
+            throw new CommandLine.ParameterException(commandLine, "--net " + spec + ": " + e.getMessage(), e);
         }
     }
 

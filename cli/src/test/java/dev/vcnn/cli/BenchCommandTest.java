@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.util.List;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -53,6 +54,20 @@ class BenchCommandTest {
         assertEquals(2, run.exitCode(), run.err());
         assertTrue(run.err().contains("--net conv3x3:8,blur,dense:10"), run.err());
         assertFalse(run.err().contains("measuring"), run.err());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"dense:5", "dense:20", "conv3x3:4,maxpool2,maxpool2,maxpool2,maxpool2,maxpool2,dense:10",
+            "dense:100000000"})
+    void aNetworkThatDoesNotFitTheImagesIsTheUsageErrorTrainGivesBeforeAnyMeasurement(String net) {
+        CliRun bench = CliRun.of("bench", "--net", net);
+        CliRun train = CliRun.of("train", "--net", net);
+        assertEquals(2, train.exitCode(), train.err());
+        assertEquals(2, bench.exitCode(), bench.err());
+        assertEquals(List.of(train.err().lines().findFirst().orElseThrow(), "Try 'vcnn bench --help' for the options."),
+                bench.err().lines().toList());
+        assertTrue(bench.err().startsWith("vcnn: --net " + net + ": "), bench.err());
+        assertTrue(bench.out().isEmpty(), bench.out());
     }
 
     @ParameterizedTest
