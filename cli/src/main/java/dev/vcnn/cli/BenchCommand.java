@@ -5,6 +5,7 @@ import dev.vcnn.engine.data.Dataset;
 import dev.vcnn.engine.layers.Shape;
 import dev.vcnn.engine.network.Network;
 import dev.vcnn.engine.network.NetworkSpec;
+import dev.vcnn.engine.training.Throughput;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -31,7 +32,8 @@ import java.util.concurrent.Callable;
 final class BenchCommand implements Callable<Integer> {
 
     @Option(names = "--warmup", defaultValue = "2.5", paramLabel = "SECONDS",
-            description = "Warm-up per engine before timing, so the JIT has compiled the kernels (default: ${DEFAULT-VALUE}).")
+            description = "Warm-up per engine before timing, so the JIT has compiled the kernels, 0 to 3600 "
+                    + "(default: ${DEFAULT-VALUE}).")
     double warmupSeconds;
 
     @Option(names = "--rounds", defaultValue = "5", paramLabel = "N",
@@ -39,7 +41,7 @@ final class BenchCommand implements Callable<Integer> {
     int rounds;
 
     @Option(names = "--round", defaultValue = "0.2", paramLabel = "SECONDS",
-            description = "Length of one timed round (default: ${DEFAULT-VALUE}).")
+            description = "Length of one timed round, above 0 and at most 3600 (default: ${DEFAULT-VALUE}).")
     double roundSeconds;
 
     @Option(names = "--threads", paramLabel = "N",
@@ -68,10 +70,16 @@ final class BenchCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws IOException, InterruptedException, DataFormatException {
-        if (!(warmupSeconds >= 0) || !(roundSeconds > 0) || rounds < 1
-                || Double.isInfinite(warmupSeconds) || Double.isInfinite(roundSeconds)) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--warmup must be >= 0, --round > 0 and --rounds >= 1 (finite numbers)");
+        if (!(warmupSeconds >= 0 && warmupSeconds <= Throughput.MAX_SECONDS)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--warmup must be from 0 to "
+                    + (int) Throughput.MAX_SECONDS + " seconds, got " + warmupSeconds);
+        }
+        if (!(roundSeconds > 0 && roundSeconds <= Throughput.MAX_SECONDS)) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--round must be above 0 and at most "
+                    + (int) Throughput.MAX_SECONDS + " seconds, got " + roundSeconds);
+        }
+        if (rounds < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--rounds must be at least 1, got " + rounds);
         }
         if (batch != null && batch < 2) {
             throw new CommandLine.ParameterException(spec.commandLine(), "--batch must be at least 2, got " + batch

@@ -70,6 +70,24 @@ class BenchCommandTest {
         assertTrue(bench.out().isEmpty(), bench.out());
     }
 
+    @Test
+    void warmUpsAndRoundsPastAnHourAreUsageErrorsNamingTheFlag() {
+        // 1e10 s overflowed a deadline of start + nanoseconds: the run ended at once, reporting nonsense
+        String[][] cases = {
+                {"--round", "1e10", "--round must be above 0 and at most 3600 seconds, got 1.0E10"},
+                {"--round", "3600.5", "--round must be above 0 and at most 3600 seconds, got 3600.5"},
+                {"--warmup", "1e10", "--warmup must be from 0 to 3600 seconds, got 1.0E10"},
+                {"--warmup", "Infinity", "--warmup must be from 0 to 3600 seconds, got Infinity"},
+                {"--warmup", "-1", "--warmup must be from 0 to 3600 seconds, got -1.0"},
+                {"--rounds", "0", "--rounds must be at least 1, got 0"},
+        };
+        for (String[] c : cases) {
+            CliRun run = CliRun.of("bench", c[0], c[1]);
+            assertEquals(2, run.exitCode(), run.err());
+            assertEquals(List.of("vcnn: " + c[2], "Try 'vcnn bench --help' for the options."), run.err().lines().toList());
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"--rounds=0", "--round=0", "--warmup=-1", "--round=NaN", "--batch=1", "--batch=0"})
     void nonsenseValuesAreUsageErrors(String flag) {

@@ -33,6 +33,8 @@ public final class Throughput {
     static final float BATCH_LEARNING_RATE = 0.001f;
     /** The momentum of the batch figure, as the deep preset trains. */
     static final float BATCH_MOMENTUM = 0.9f;
+    /** The longest warm-up and round {@link #measure} takes: an hour. */
+    public static final double MAX_SECONDS = 3600;
 
     private Throughput() {
     }
@@ -63,6 +65,12 @@ public final class Throughput {
         if (batch == 1 || batch < 0) {
             throw new IllegalArgumentException("the batch figure takes at least 2 images a step, got " + batch);
         }
+        if (!(warmupSeconds >= 0 && warmupSeconds <= MAX_SECONDS) || !(roundSeconds > 0 && roundSeconds <= MAX_SECONDS)
+                || rounds < 1) {
+            throw new IllegalArgumentException("a measurement takes 0 to " + MAX_SECONDS + " s of warm-up and at least"
+                    + " one round of up to " + MAX_SECONDS + " s, got " + warmupSeconds + " s and " + rounds + " of "
+                    + roundSeconds + " s");
+        }
         Shape input = new Shape(1, data.rows(), data.cols());
         try (Trainer trainer = new Trainer(Network.build(kernels, spec, input, Network.SEED_CLASSES,
                 new SplittableRandom(1)), threads);
@@ -86,7 +94,6 @@ public final class Throughput {
         double[] sink = {0};
         DoubleSupplier round = () -> {
             long start = System.nanoTime();
-            long end = start + (long) (roundSeconds * 1e9);
             long images = 0;
             do {
                 for (int j = 0; j < batch; j++) {
@@ -95,19 +102,19 @@ public final class Throughput {
                 }
                 sink[0] += trainer.step(data, examples, sgd);
                 images += batch;
-            } while (System.nanoTime() < end);
+            } while (System.nanoTime() - start < nanos(roundSeconds));
             if (!Double.isFinite(sink[0])) {
                 throw new IllegalStateException("batch training diverged while measuring");
             }
             return images / ((System.nanoTime() - start) / 1e9);
         };
-        long warmupEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
-        while (System.nanoTime() < warmupEnd) {
+        long warmupStart = System.nanoTime();
+        while (System.nanoTime() - warmupStart < nanos(warmupSeconds)) {
             round.getAsDouble();
         }
-        long cap = System.nanoTime() + (long) (3 * warmupSeconds * 1e9);
+        long capStart = System.nanoTime();
         double previous = round.getAsDouble();
-        while (System.nanoTime() < cap) {
+        while (System.nanoTime() - capStart < nanos(3 * warmupSeconds)) {
             double current = round.getAsDouble();
             if (current < previous * 1.05) {
                 break;
@@ -128,16 +135,16 @@ public final class Throughput {
             data.imageInto(k, images[k]);
         }
         Loop loop = new Loop(network, trainer, images, data);
-        long warmupEnd = System.nanoTime() + (long) (warmupSeconds * 1e9);
-        while (System.nanoTime() < warmupEnd) {
+        long warmupStart = System.nanoTime();
+        while (System.nanoTime() - warmupStart < nanos(warmupSeconds)) {
             loop.train(200);
             loop.infer(200);
         }
         // C2 may still be compiling kernels after the minimum warm-up (on a busy machine it took 4 s):
         // go on until a training round is no longer clearly faster than the one before, or the cap
-        long cap = System.nanoTime() + (long) (3 * warmupSeconds * 1e9);
+        long capStart = System.nanoTime();
         double previous = loop.rate(true, roundSeconds);
-        while (System.nanoTime() < cap) {
+        while (System.nanoTime() - capStart < nanos(3 * warmupSeconds)) {
             double current = loop.rate(true, roundSeconds);
             loop.infer(200);
             if (current < previous * 1.05) {
@@ -197,7 +204,6 @@ public final class Throughput {
 
         double rate(boolean training, double seconds) {
             long start = System.nanoTime();
-            long end = start + (long) (seconds * 1e9);
             long images = 0;
             do {
                 if (training) {
@@ -206,12 +212,18 @@ public final class Throughput {
                     infer(100);
                 }
                 images += 100;
-            } while (System.nanoTime() < end);
+            } while (System.nanoTime() - start < nanos(seconds));
             if (Double.isNaN(sink)) {
                 throw new IllegalStateException("training diverged while measuring");
             }
             return images / ((System.nanoTime() - start) / 1e9);
         }
+    }
+
+    // times are compared as elapsed nanoseconds, never as a deadline start + nanos: nanoTime may be near
+    // Long.MAX_VALUE, and a sum overflows where a difference does not (System.nanoTime's own advice)
+    private static long nanos(double seconds) {
+        return (long) (seconds * 1e9);
     }
 
     private static double median(double[] values) {
