@@ -11,7 +11,8 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        System.exit(run(args));
+        StandardOutput stdout = StandardOutput.install();
+        System.exit(stdout.exitCode(run(args)));
     }
 
     /** Runs one command line and returns its exit code: 0 success, 1 data or runtime error, 2 usage error. */
@@ -20,7 +21,9 @@ public final class Main {
         try {
             CommandLine commandLine = VcnnCommand.commandLine();
             ((VcnnCommand) commandLine.getCommand()).handOver(early);
-            return commandLine.execute(args);
+            int exitCode = commandLine.execute(args);
+            commandLine.getOut().flush(); // so that a failed write is known before the exit code is
+            return exitCode;
         } catch (OutOfMemoryError e) {
             // picocli hands on Errors; this one is the user's to fix like a bad file, with one line, not a trace
             System.err.println("vcnn: out of memory (" + e.getMessage() + "); give Java more heap, e.g."
