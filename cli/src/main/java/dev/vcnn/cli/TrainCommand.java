@@ -45,7 +45,7 @@ final class TrainCommand implements Callable<Integer> {
 
     @Option(names = "--epochs", defaultValue = "3", paramLabel = "N",
             description = "Passes over the training images (default: ${DEFAULT-VALUE}); 0 with --save writes the "
-                    + "initial model untrained.")
+                    + "initial model untrained (and takes no --metrics or --plot).")
     int epochs;
 
     @Option(names = "--net", paramLabel = "SPEC",
@@ -315,6 +315,10 @@ final class TrainCommand implements Callable<Integer> {
         }
         if (epochs == 0 && save == null) {
             throw usage("--epochs 0 trains nothing; it is only useful with --save, to write the initial model");
+        }
+        if (epochs == 0 && (metrics != null || plot != null)) {
+            throw usage("--epochs 0 trains nothing, so --" + (plot != null ? "plot" : "metrics")
+                    + " would have no epochs to record; use vcnn eval for the model's test results");
         }
         if (learningRate != null && (!(learningRate > 0) || Float.isInfinite(learningRate))) {
             throw usage("--lr must be a positive finite number, got " + typed("--lr", learningRate));

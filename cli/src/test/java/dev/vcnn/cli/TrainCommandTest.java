@@ -123,6 +123,22 @@ class TrainCommandTest {
     }
 
     @Test
+    void epochsZeroHasNoCurvesToPlotOrRecord(@TempDir Path tmp) {
+        // they were a plot titled "epochs 1-0" and metrics with last_epoch before first_epoch
+        Path model = tmp.resolve("m.npz");
+        for (String[] outputs : new String[][] {{"--plot", tmp.resolve("p.png").toString()},
+                {"--metrics", tmp.resolve("m.json").toString()}}) {
+            CliRun run = CliRun.of("train", "--epochs", "0", "--save", model.toString(), outputs[0], outputs[1]);
+            assertEquals(2, run.exitCode(), run.err());
+            assertEquals("vcnn: --epochs 0 trains nothing, so " + outputs[0] + " would have no epochs to record; use"
+                    + " vcnn eval for the model's test results", run.err().lines().findFirst().orElseThrow());
+            assertTrue(run.out().isEmpty(), run.out());
+            assertFalse(Files.exists(Path.of(outputs[1])));
+            assertFalse(Files.exists(model));
+        }
+    }
+
+    @Test
     void aLearningRateThatFloatsCannotHoldIsShownAsTyped() {
         assertEquals("vcnn: --lr must be a positive finite number, got 1e-46, which is 0.0 as a float",
                 CliRun.of("train", "--lr", "1e-46").err().lines().findFirst().orElseThrow());
