@@ -60,8 +60,8 @@ final class ClassNames {
             default -> read(Path.of(option));
         };
         if (names.size() < 2) {
-            throw new DataFormatException(option + ": names " + names.size() + (names.size() == 1 ? " class" : " classes")
-                    + ", but a classifier needs at least 2");
+            throw new DataFormatException(option + ": names " + names.size()
+                    + (names.size() == 1 ? " class" : " classes") + ", but a classifier needs at least 2");
         }
         return names;
     }
