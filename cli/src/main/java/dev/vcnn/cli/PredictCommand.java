@@ -68,7 +68,8 @@ final class PredictCommand implements Callable<Integer> {
         float[] image = new float[network.imageSize()];
 
         if (index != null) {
-            // images 0..index, read no further; the largest index asks for all, which cannot hold that many
+            // images 0..index are kept (the file is checked whole); the largest index asks for all, which
+            // cannot hold that many
             int upTo = (int) Math.min(index + 1L, IdxReader.ALL);
             Dataset test = DataRequest.readUpTo(spec.commandLine(), "--index", index,
                     () -> TrainingData.test(dataDir, upTo));

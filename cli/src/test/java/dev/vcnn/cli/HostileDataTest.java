@@ -126,6 +126,42 @@ class HostileDataTest {
         assertTrue(message.contains(what), message);
     }
 
+    // damage past the first images: a file is checked whole however few images are asked for
+    static Stream<Arguments> damagesPastTheFirstImages() {
+        byte[] gzipped = gzip(trainImages());
+        byte[] flipped = gzipped.clone();
+        flipped[flipped.length / 2] ^= 0x55;
+        byte[] badLabel = labels(TRAIN);
+        badLabel[8 + 15] = 12;
+        return Stream.of(
+                Arguments.of("raw file cut short", replace(TRAIN_IMAGES, Arrays.copyOf(trainImages(), 16 + 784 * 5 + 99)),
+                        "header claims 20 images of 28x28 but the file ends after 5 images"),
+                Arguments.of("raw header claims more", (Damage) dir -> {
+                    put(dir, TRAIN_LABELS, withInt(labels(TRAIN), 4, 70_000));
+                    return put(dir, TRAIN_IMAGES, withInt(trainImages(), 4, 70_000));
+                }, "header claims 70000 images of 28x28 but the file ends after 20 images"),
+                Arguments.of("gzip header claims more", (Damage) dir -> {
+                    put(dir, TRAIN_LABELS, withInt(labels(TRAIN), 4, 70_000));
+                    return put(dir, TRAIN_IMAGES, gzip(withInt(trainImages(), 4, 70_000)));
+                }, "header claims 70000 images of 28x28 but the file ends after 20 images"),
+                Arguments.of("gzip byte flipped in the middle", replace(TRAIN_IMAGES, flipped),
+                        "the gzip-compressed data is corrupt"),
+                Arguments.of("gzip ends early", replace(TRAIN_IMAGES, Arrays.copyOf(gzipped, gzipped.length / 2)),
+                        "the compressed data ends early, the file is cut short"),
+                Arguments.of("label out of range", replace(TRAIN_LABELS, badLabel), "label 15 is 12, but labels must be 0..9"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("damagesPastTheFirstImages")
+    void aFileDamagedPastTheImagesAskedForIsRefusedToo(String kind, Damage damage, String what, @TempDir Path tmp)
+            throws Exception {
+        Path dir = MnistFolder.write(tmp, TRAIN, TEST);
+        Path named = damage.apply(dir);
+        String message = failsQuickly(CliRun.of("train", "--data", dir.toString(), "--train-size", "2",
+                "--test-size", "2", "--epochs", "1"));
+        assertEquals("vcnn: bad data: " + named + ": " + what, message);
+    }
+
     // one line on stderr, exit 1, nothing on stdout, and all of it within a second
     private static String failsQuickly(CliRun run) {
         assertTrue(run.out().isEmpty(), "nothing may be printed as if training ran: " + run.out());

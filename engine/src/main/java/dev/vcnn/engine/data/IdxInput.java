@@ -34,7 +34,9 @@ final class IdxInput implements AutoCloseable {
     private final String name;
     private final InputStream in;
     private final boolean gzip;
-    private final long expected; // bytes the file vouches it holds once decoded, 0 for a stream: a buffer's first size
+    // bytes the file vouches it holds once decoded, -1 for a stream: a buffer's first size, and for a raw
+    // file its exact length
+    private final long expected;
 
     private IdxInput(String name, InputStream in, boolean gzip, long expected) {
         this.name = name;
@@ -73,11 +75,11 @@ final class IdxInput implements AutoCloseable {
 
     // What a file holds once decoded, as far as it vouches: its size, or for gzip the length its trailer
     // gives (the data's length mod 2^32), at most MOST_INFLATION times the file's size, so that a forged
-    // trailer, like a forged header, cannot make a small file ask for gigabytes. 0 when unknown: it only
-    // sizes a first buffer, and the read itself reports what is wrong with the file
+    // trailer, like a forged header, cannot make a small file ask for gigabytes. -1 when unknown: the read
+    // itself then reports what is wrong with the file
     private static long decodedSize(Path path, boolean gzip) {
         if (path == null) {
-            return 0;
+            return -1;
         }
         try (SeekableByteChannel channel = Files.newByteChannel(path)) {
             long size = channel.size();
@@ -85,7 +87,7 @@ final class IdxInput implements AutoCloseable {
                 return size;
             }
             if (size < Integer.BYTES) {
-                return 0;
+                return -1;
             }
             ByteBuffer trailer = ByteBuffer.allocate(Integer.BYTES).order(ByteOrder.LITTLE_ENDIAN);
             channel.position(size - Integer.BYTES);
@@ -94,7 +96,7 @@ final class IdxInput implements AutoCloseable {
             }
             return Math.min(Integer.toUnsignedLong(trailer.getInt(0)), MOST_INFLATION * size);
         } catch (IOException e) {
-            return 0;
+            return -1;
         }
     }
 
@@ -143,6 +145,28 @@ final class IdxInput implements AutoCloseable {
         } catch (OutOfMemoryError e) {
             throw new DataFormatException(name + ": there is not enough memory to read " + wanted
                     + " bytes of it, give the JVM more heap with -Xmx", e);
+        }
+    }
+
+    /**
+     * The data's whole length, known without reading it (a raw file's size), or -1 when only reading it
+     * to the end can tell (gzip, or a caller's stream).
+     */
+    long knownLength() {
+        return gzip ? -1 : expected;
+    }
+
+    /**
+     * Reads at most {@code length} bytes into the start of {@code buffer}, at least one unless the data has
+     * ended: for passing over data without keeping it.
+     *
+     * @return how many bytes were read, or -1 at the end of the data
+     */
+    int readSome(byte[] buffer, int length) throws DataFormatException {
+        try {
+            return in.read(buffer, 0, length);
+        } catch (IOException e) {
+            throw failure(name, e);
         }
     }
 

@@ -14,6 +14,8 @@ public final class IdxReader {
 
     // the largest array most JVMs will allocate
     private static final long MAX_ARRAY = Integer.MAX_VALUE - 8;
+    // what records past the limit are read through: they are checked, not kept
+    private static final int PASS_OVER_BUFFER = 64 * 1024;
 
     private IdxReader() {
     }
@@ -21,10 +23,12 @@ public final class IdxReader {
     /**
      * Reads the first {@code limit} examples (or {@link #ALL}) from an images file and a labels file.
      *
-     * <p>Gzip is recognised by the content, not the name. Only the first {@code limit} examples are
-     * decompressed and kept. Bytes after the records a header claims are ignored. A gzip file read to its
-     * last record is also checked against its CRC; one read only in part is not, since that would mean
-     * decompressing what was not asked for.
+     * <p>Gzip is recognised by the content, not the name. Only the first {@code limit} examples are kept,
+     * but the files are checked whole whatever the limit, so that a damaged file is never taken for data:
+     * a raw file must be as long as its header claims (its size says so without reading it), a gzip file
+     * is decompressed to its end (through a small buffer) so that it must decode to as many records as
+     * its header claims and match its trailer's CRC, and every label must be 0..9. Bytes after the
+     * records a header claims are ignored.
      *
      * @param limit at least 1; a limit larger than the files hold is an error ({@link TooFewImagesException}),
      *              not a silent clamp
@@ -39,8 +43,8 @@ public final class IdxReader {
 
     /**
      * Like {@link #read(Path, Path, int)} for data that is not a file, such as a classpath resource. The names
-     * are only used in messages. The streams are consumed (possibly past the last record read, because
-     * reading is buffered) but not closed: whoever opened them closes them.
+     * are only used in messages. The streams are checked whole like files, read to their last record (and
+     * to the end, for gzip) whatever the limit, but not closed: whoever opened them closes them.
      */
     public static Dataset read(String imagesName, InputStream images, String labelsName, InputStream labels,
             int limit) throws DataFormatException {
@@ -77,27 +81,70 @@ public final class IdxReader {
                     + " are " + pixelBytes + " bytes, more than one Java array can hold");
         }
 
-        byte[] pixels = images.readUpTo((int) pixelBytes);
-        if (pixels.length < pixelBytes) {
-            throw new DataFormatException(images.name() + ": header claims " + count + " images of " + rows + "x"
-                    + cols + " but the file ends after " + pixels.length / imageHeader.recordSize() + " images");
+        byte[] pixels = readRecords(images, imageHeader, IdxKind.IMAGES, wanted);
+        byte[] labelBytes = readRecords(labels, labelHeader, IdxKind.LABELS, wanted);
+        return new Dataset(images.name(), wanted, rows, cols, pixels, labelBytes);
+    }
+
+    /**
+     * The first {@code wanted} records, after checking that the file holds every record its header claims:
+     * a raw file by its size, anything else by reading on to the last record (and for gzip to the end, for
+     * the trailer's CRC) through a small buffer, keeping none of it. Every label is checked to be 0..9, so
+     * a raw labels file is read on too.
+     */
+    private static byte[] readRecords(IdxInput input, IdxHeader header, IdxKind kind, int wanted)
+            throws DataFormatException {
+        boolean labels = kind == IdxKind.LABELS;
+        int recordSize = header.recordSize();
+        long length = input.knownLength();
+        if (length >= 0 && (length - kind.headerBytes()) / recordSize < header.count()) {
+            throw cutShort(input, header, kind, (length - kind.headerBytes()) / recordSize);
         }
-        byte[] labelBytes = labels.readUpTo(wanted);
-        if (labelBytes.length < wanted) {
-            throw new DataFormatException(labels.name() + ": header claims " + count
-                    + " labels but the file ends after " + labelBytes.length + " labels");
+        int keptBytes = wanted * recordSize; // the caller made sure it fits an array
+        byte[] kept = input.readUpTo(keptBytes);
+        if (kept.length < keptBytes) {
+            throw cutShort(input, header, kind, kept.length / recordSize);
         }
-        for (int i = 0; i < wanted; i++) {
-            int label = Byte.toUnsignedInt(labelBytes[i]);
+        if (labels) {
+            checkLabels(input, kept, kept.length, 0);
+        }
+        long restBytes = (long) (header.count() - wanted) * recordSize;
+        // a raw file's size has vouched for its pixels; what it cannot vouch for is read on
+        if (restBytes > 0 && (length < 0 || labels)) {
+            byte[] buffer = new byte[(int) Math.min(restBytes, PASS_OVER_BUFFER)];
+            long present = 0;
+            while (present < restBytes) {
+                int read = input.readSome(buffer, (int) Math.min(restBytes - present, buffer.length));
+                if (read < 0) {
+                    throw cutShort(input, header, kind, wanted + present / recordSize);
+                }
+                if (labels) {
+                    checkLabels(input, buffer, read, keptBytes + present);
+                }
+                present += read;
+            }
+        }
+        input.verifyToEnd();
+        return kept;
+    }
+
+    // labels[0..length) are those from number first on
+    private static void checkLabels(IdxInput input, byte[] labels, int length, long first)
+            throws DataFormatException {
+        for (int i = 0; i < length; i++) {
+            int label = Byte.toUnsignedInt(labels[i]);
             if (label >= Dataset.CLASSES) {
-                throw new DataFormatException(labels.name() + ": label " + i + " is " + label
+                throw new DataFormatException(input.name() + ": label " + (first + i) + " is " + label
                         + ", but labels must be 0.." + (Dataset.CLASSES - 1));
             }
         }
-        if (wanted == count) {
-            images.verifyToEnd();
-            labels.verifyToEnd();
-        }
-        return new Dataset(images.name(), wanted, rows, cols, pixels, labelBytes);
+    }
+
+    private static DataFormatException cutShort(IdxInput input, IdxHeader header, IdxKind kind, long present) {
+        String records = kind == IdxKind.IMAGES
+                ? header.count() + " images of " + header.rows() + "x" + header.cols()
+                : header.count() + " labels";
+        return new DataFormatException(input.name() + ": header claims " + records + " but the file ends after "
+                + present + " " + kind.noun + "s");
     }
 }

@@ -90,13 +90,16 @@ class IdxHostileTest {
             byte[] images = gzipped ? gzip(pair.imagesFile()) : pair.imagesFile();
             byte[] labels = gzipped ? gzip(pair.labelsFile()) : pair.labelsFile();
             String how = gzipped ? "gzip " : "raw ";
-            for (int length = 0; length < images.length; length++) {
-                cases.add(new Case(how + "images cut at " + length, cut(images, length), labels, IdxReader.ALL,
-                        IMAGES, null));
-            }
-            for (int length = 0; length < labels.length; length++) {
-                cases.add(new Case(how + "labels cut at " + length, images, cut(labels, length), IdxReader.ALL,
-                        LABELS, null));
+            // read whole, and with a limit of 1, which must not let the cut past the first record through
+            for (int limit : new int[] {IdxReader.ALL, 1}) {
+                for (int length = 0; length < images.length; length++) {
+                    cases.add(new Case(how + "images cut at " + length, cut(images, length), labels, limit,
+                            IMAGES, null));
+                }
+                for (int length = 0; length < labels.length; length++) {
+                    cases.add(new Case(how + "labels cut at " + length, images, cut(labels, length), limit,
+                            LABELS, null));
+                }
             }
         }
         return Arbitraries.of(cases);
@@ -182,8 +185,9 @@ class IdxHostileTest {
                         int bit = (int) (spot * (span * 8 - 1));
                         file[bit / 8] ^= (byte) (1 << (bit % 8));
                     }
-                    // a gzip read to its end has its CRC-32 checked: success must give back the very data
-                    Pair pristine = gzipped && limit == IdxReader.ALL ? pair : null;
+                    // a gzip is read to its end whatever the limit, so its CRC-32 is checked: success must
+                    // give back the very data
+                    Pair pristine = gzipped ? pair : null;
                     return new Case(spots.size() + " bits flipped in " + (gzipped ? "gzip " : "raw ")
                             + (inImages ? "images" : "labels"), images, labels, limit, null, pristine);
                 });
@@ -196,9 +200,9 @@ class IdxHostileTest {
                     byte[] labelValues = pair.labelValues().clone();
                     labelValues[index] = (byte) (int) value;
                     byte[] labels = labels(pair.count(), labelValues);
-                    int wanted = Math.min(limit, pair.count());
-                    // a limit beyond the count fails for that reason, naming the images
-                    String must = limit != IdxReader.ALL && limit > pair.count() ? IMAGES : index < wanted ? LABELS : null;
+                    // a limit beyond the count fails for that reason, naming the images; any other, even one
+                    // that stops before the bad label, for the label
+                    String must = limit != IdxReader.ALL && limit > pair.count() ? IMAGES : LABELS;
                     return new Case("label " + index + " = " + value, gzipped ? gzip(pair.imagesFile()) : pair.imagesFile(),
                             gzipped ? gzip(labels) : labels, limit, must, null);
                 });
@@ -216,8 +220,8 @@ class IdxHostileTest {
 
     private static Arbitrary<Case> damagedGzip() {
         return Combinators.combine(pairs(), Arbitraries.of("cut", "trailer", "twice", "junk after"),
-                Arbitraries.of(false, true), Arbitraries.doubles().between(0, 1), Arbitraries.bytes())
-                .as((pair, damage, inImages, where, junk) -> {
+                Arbitraries.of(false, true), Arbitraries.doubles().between(0, 1), Arbitraries.bytes(),
+                Arbitraries.of(IdxReader.ALL, 1)).as((pair, damage, inImages, where, junk, limit) -> {
                     byte[] file = gzip(inImages ? pair.imagesFile() : pair.labelsFile());
                     byte[] damaged = switch (damage) {
                         case "cut" -> cut(file, (int) (where * (file.length - 1)));
@@ -231,7 +235,7 @@ class IdxHostileTest {
                     String name = inImages ? IMAGES : LABELS;
                     boolean mustFail = !damage.equals("junk after");
                     return new Case("gzip " + damage + " in " + (inImages ? "images" : "labels"), images, labels,
-                            IdxReader.ALL, mustFail ? name : null, mustFail ? null : pair);
+                            limit, mustFail ? name : null, mustFail ? null : pair);
                 });
     }
 
@@ -293,9 +297,12 @@ class IdxHostileTest {
         }
         assertTrue(data.count() >= 1 && data.count() <= hostile.limit(), hostile::toString);
         if (hostile.pristine() != null) {
-            assertEquals(hostile.pristine().count(), data.count(), hostile::toString);
-            assertArrayEquals(hostile.pristine().pixels(), data.pixels(), hostile::toString);
-            assertArrayEquals(hostile.pristine().labelValues(), data.labels(), hostile::toString);
+            Pair pristine = hostile.pristine();
+            int wanted = Math.min(hostile.limit(), pristine.count());
+            assertEquals(wanted, data.count(), hostile::toString);
+            assertArrayEquals(cut(pristine.pixels(), wanted * pristine.rows() * pristine.cols()), data.pixels(),
+                    hostile::toString);
+            assertArrayEquals(cut(pristine.labelValues(), wanted), data.labels(), hostile::toString);
         }
     }
 }

@@ -91,15 +91,88 @@ class IdxReaderTest {
         assertArrayEquals(cut(LABELS, 2), data.labels());
     }
 
+    // ---- a limit keeps only the first examples, but the files are checked whole ----
+
+    // 300 random 28x28 images barely compress, so the first images sit in the first few KB of the gzip
+    // file and damage in its middle is noticed only if the reader goes on past the limit
+    private static final int BIG_COUNT = 300;
+    private static final byte[] BIG_PIXELS = randomPixels(BIG_COUNT, 28, 28, 42);
+    private static final byte[] BIG_IMAGES_FILE = images(BIG_COUNT, 28, 28, BIG_PIXELS);
+    private static final byte[] BIG_LABELS_FILE = labels(BIG_COUNT, patternLabels(BIG_COUNT));
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void smallerLimitOfABigFileKeepsOnlyTheFirstExamples(boolean gzipped) throws Exception {
+        Path images = write(dir, "images", gzipped ? gzip(BIG_IMAGES_FILE) : BIG_IMAGES_FILE);
+        Path labels = write(dir, "labels", gzipped ? gzip(BIG_LABELS_FILE) : BIG_LABELS_FILE);
+        Dataset data = IdxReader.read(images, labels, 10);
+        assertEquals(10, data.count());
+        assertArrayEquals(cut(BIG_PIXELS, 10 * 28 * 28), data.pixels());
+        assertArrayEquals(cut(patternLabels(BIG_COUNT), 10), data.labels());
+    }
+
     @Test
-    void smallerLimitDoesNotDecompressTheRest() throws Exception {
-        // 300 random 28x28 images barely compress, so the first image sits in the first few KB of the
-        // gzip file; the damage at the end would be noticed only if the reader went there
-        int count = 300;
-        byte[] gzipped = gzip(images(count, 28, 28, randomPixels(count, 28, 28, 42)));
+    void gzipDamagedPastTheLimitIsRefused() {
+        byte[] gzipped = gzip(BIG_IMAGES_FILE);
+        gzipped[gzipped.length / 2] ^= 0x55;
+        Path images = write(dir, "images.gz", gzipped);
+        Path labels = write(dir, "labels", BIG_LABELS_FILE);
+        assertEquals(images + ": the gzip-compressed data is corrupt",
+                failure(() -> IdxReader.read(images, labels, 10)));
+    }
+
+    @Test
+    void gzipCutPastTheLimitIsRefused() {
+        byte[] gzipped = gzip(BIG_IMAGES_FILE);
         Path images = write(dir, "images.gz", cut(gzipped, gzipped.length / 2));
-        Path labels = write(dir, "labels", labels(count, patternLabels(count)));
-        assertEquals(10, IdxReader.read(images, labels, 10).count());
+        Path labels = write(dir, "labels", BIG_LABELS_FILE);
+        assertEquals(images + ": the compressed data ends early, the file is cut short",
+                failure(() -> IdxReader.read(images, labels, 10)));
+    }
+
+    @Test
+    void rawFileShorterThanItsHeaderClaimsIsRefusedWhateverTheLimit() {
+        int length = BIG_IMAGES_FILE.length / 2;
+        Path images = write(dir, "images", cut(BIG_IMAGES_FILE, length));
+        Path labels = write(dir, "labels", BIG_LABELS_FILE);
+        assertEquals(images + ": header claims 300 images of 28x28 but the file ends after "
+                        + (length - 16) / (28 * 28) + " images",
+                failure(() -> IdxReader.read(images, labels, 10)));
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {BIG_COUNT + 1, 70_000, Integer.MAX_VALUE})
+    void headerClaimingMoreRecordsThanTheDataIsRefusedWhateverTheLimit(int claimed) {
+        for (boolean gzipped : new boolean[] {false, true}) {
+            byte[] imageContent = images(claimed, 28, 28, BIG_PIXELS);
+            byte[] labelContent = labels(claimed, patternLabels(BIG_COUNT));
+            Path images = write(dir, "images-" + gzipped, gzipped ? gzip(imageContent) : imageContent);
+            Path labels = write(dir, "labels-" + gzipped, gzipped ? gzip(labelContent) : labelContent);
+            assertEquals(images + ": header claims " + claimed + " images of 28x28 but the file ends after 300 images",
+                    failure(() -> IdxReader.read(images, labels, 10)));
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(booleans = {false, true})
+    void labelsClaimingMoreThanTheDataAreRefusedWhateverTheLimit(boolean gzipped) {
+        byte[] labelContent = cut(BIG_LABELS_FILE, 8 + 120);
+        Path labels = write(dir, "labels", gzipped ? gzip(labelContent) : labelContent);
+        Path images = write(dir, "images", BIG_IMAGES_FILE);
+        assertEquals(labels + ": header claims 300 labels but the file ends after 120 labels",
+                failure(() -> IdxReader.read(images, labels, 10)));
+    }
+
+    @Test
+    void streamsAreCheckedWholeWhateverTheLimit() {
+        byte[] gzipped = gzip(BIG_IMAGES_FILE);
+        gzipped[gzipped.length / 2] ^= 0x55;
+        assertEquals("res/img: the gzip-compressed data is corrupt",
+                failure(() -> IdxReader.read("res/img", new ByteArrayInputStream(gzipped),
+                        "res/lbl", new ByteArrayInputStream(BIG_LABELS_FILE), 10)));
+        assertEquals("res/img: header claims 300 images of 28x28 but the file ends after 150 images",
+                failure(() -> IdxReader.read("res/img", new ByteArrayInputStream(cut(BIG_IMAGES_FILE, 16 + 150 * 784)),
+                        "res/lbl", new ByteArrayInputStream(BIG_LABELS_FILE), 10)));
     }
 
     @ParameterizedTest
@@ -108,6 +181,7 @@ class IdxReaderTest {
         byte[] trailing = concat(IMAGES_FILE, new byte[] {1, 2, 3, 4, 5});
         Path images = write(dir, "images", gzipped ? gzip(trailing) : trailing);
         assertHoldsAll(IdxReader.read(images, goodLabels, IdxReader.ALL));
+        assertEquals(2, IdxReader.read(images, goodLabels, 2).count());
     }
 
     @Test
@@ -334,8 +408,9 @@ class IdxReaderTest {
         Path labels = write(dir, "labels", labels(COUNT, labelBytes));
         assertEquals(labels + ": label 3 is " + bad + ", but labels must be 0..9",
                 failure(() -> IdxReader.read(images, labels, IdxReader.ALL)));
-        // a bad label past the limit is never read
-        assertEquals(3, assertDoesNotFail(() -> IdxReader.read(images, labels, 3)).count());
+        // nor is one past the limit let through
+        assertEquals(labels + ": label 3 is " + bad + ", but labels must be 0..9",
+                failure(() -> IdxReader.read(images, labels, 2)));
     }
 
     @ParameterizedTest
@@ -424,14 +499,6 @@ class IdxReaderTest {
         String message = failure(read);
         assertTrue(message.startsWith(file.toString()), () -> "message does not name " + file + ": " + message);
         assertTrue(message.contains(phrase), () -> "message lacks \"" + phrase + "\": " + message);
-    }
-
-    private static Dataset assertDoesNotFail(Read read) {
-        try {
-            return read.run();
-        } catch (DataFormatException e) {
-            throw new AssertionError("unexpected: " + e.getMessage(), e);
-        }
     }
 
     private static final class CloseRecordingStream extends ByteArrayInputStream {
