@@ -1,6 +1,7 @@
 package dev.vcnn.cli;
 
 import dev.vcnn.engine.data.DataFormatException;
+import picocli.CommandLine;
 
 import java.io.IOException;
 import java.nio.charset.CharacterCodingException;
@@ -27,21 +28,23 @@ final class ClassNames {
     static final List<String> FASHION_NAMES = List.of("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
             "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot");
 
-    static final String HELP = "Class names for reports: '" + DIGITS + "' (0-9), '" + FASHION
-            + "' (Fashion-MNIST's ten), or a UTF-8 FILE with one name per line.";
+    static final String HELP = "Class names, and so how many classes there are: '" + DIGITS + "' (0-9), '"
+            + FASHION + "' (Fashion-MNIST's ten), or a UTF-8 FILE with one name per line (at least 2).";
 
     private ClassNames() {
     }
 
     /**
      * The names {@code option} asks for, or {@code fallback} when it is null; a file must hold exactly
-     * {@code classes} non-blank lines (blank lines at its end are ignored).
+     * {@code classes} non-blank lines (blank lines at its end are ignored). Names that do not match the
+     * model's classes are a usage error naming --classes: the option, not a file, is what is wrong.
      */
-    static List<String> resolve(String option, List<String> fallback, int classes) throws DataFormatException {
+    static List<String> resolve(String option, List<String> fallback, int classes, CommandLine commandLine)
+            throws DataFormatException {
         List<String> names = named(option, fallback);
         if (option != null && names.size() != classes) {
-            throw new DataFormatException(option + ": names " + names.size() + " classes, but the model has "
-                    + classes);
+            throw new CommandLine.ParameterException(commandLine, "--classes " + option + " names " + names.size()
+                    + " classes, but the model has " + classes);
         }
         return names;
     }

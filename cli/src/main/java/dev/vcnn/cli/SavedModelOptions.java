@@ -34,6 +34,7 @@ final class SavedModelOptions {
     Loaded load(CommandLine commandLine) throws ModelFormatException, DataFormatException {
         SavedModel saved = ModelFile.load(model);
         Network network = saved.network(EngineChoice.kernels(engine, commandLine));
-        return new Loaded(saved, network, ClassNames.resolve(classes, saved.info().classNames(), network.classes()));
+        return new Loaded(saved, network, ClassNames.resolve(classes, saved.info().classNames(), network.classes(),
+                commandLine));
     }
 }

@@ -5,12 +5,14 @@ import dev.vcnn.engine.data.Dataset;
 import dev.vcnn.engine.io.AtomicFiles;
 import dev.vcnn.engine.io.FileWriteException;
 import dev.vcnn.engine.kernels.Kernels;
+import dev.vcnn.engine.layers.Shape;
 import dev.vcnn.engine.model.Architecture;
 import dev.vcnn.engine.model.ModelFile;
 import dev.vcnn.engine.model.ModelFormatException;
 import dev.vcnn.engine.model.ModelInfo;
 import dev.vcnn.engine.model.SavedModel;
 import dev.vcnn.engine.model.TrainingRecord;
+import dev.vcnn.engine.network.LayerSpec;
 import dev.vcnn.engine.network.Network;
 import dev.vcnn.engine.network.NetworkSpec;
 import dev.vcnn.engine.training.ConfusionMatrix;
@@ -172,11 +174,34 @@ final class TrainCommand implements Callable<Integer> {
         }
         // the classes are the model's, or as many as --classes names (the digits unless told otherwise)
         List<String> names = start != null
-                ? ClassNames.resolve(classes, start.info().classNames(), start.info().architecture().classes())
+                ? ClassNames.resolve(classes, start.info().classNames(), start.info().architecture().classes(),
+                        spec.commandLine())
                 : ClassNames.named(classes, ClassNames.DIGIT_NAMES);
         if (start == null && requested == null && names.size() != networkSpec.classes()) {
             throw usage("--classes " + classes + " names " + names.size() + " classes, but the seed network has "
                     + networkSpec.classes() + ": give a --net that ends in dense:" + names.size());
+        }
+        if (start == null && requested != null && requested.layers().getLast() instanceof LayerSpec.Dense last
+                && last.outputs() != names.size()) {
+            // what else is wrong with the spec comes first; then the classes, with the two ways to make them agree
+            DataFit.checkNet(requested, new Shape(1, train.rows(), train.cols()), last.outputs(), spec.commandLine());
+            String fix = classes != null ? "--classes " + classes + " names " + names.size() + ": end it with dense:"
+                    + names.size()
+                    : "there are 10 classes (the digits): end it with dense:10" + (last.outputs() < 2 ? ""
+                            : ", or give --classes a file of " + last.outputs() + " names");
+            throw usage("--net " + requested + ": the last layer is " + last.token() + ", but " + fix);
+        }
+        if (start == null) {
+            // a label the names do not cover: the names (or the spec) are what is wrong, not the files
+            for (Dataset data : List.of(train, test)) {
+                for (int k = 0; k < data.count(); k++) {
+                    if (data.label(k) >= names.size()) {
+                        throw usage("--classes " + (classes == null ? ClassNames.DIGITS : classes) + " names "
+                                + names.size() + " classes, but image " + k + " of " + data.source() + " has label "
+                                + data.label(k));
+                    }
+                }
+            }
         }
         // the seed fixes the initial weights here and, through (seed, epoch), every epoch's shuffle
         Network network = DataFit.forTraining(kernels, networkSpec, requested != null, train, names.size(), runSeed,

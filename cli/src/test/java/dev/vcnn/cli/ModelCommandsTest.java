@@ -100,8 +100,10 @@ class ModelCommandsTest {
 
         Path nine = tmp.resolve("nine.txt");
         Files.writeString(nine, "a\nb\nc\nd\ne\nf\ng\nh\ni\n");
-        assertEquals("vcnn: bad data: " + nine + ": names 9 classes, but the model has 10",
-                CliRun.of("eval", "--model", model.toString(), "--classes", nine.toString()).oneLineFailure());
+        CliRun nineNames = CliRun.of("eval", "--model", model.toString(), "--classes", nine.toString());
+        assertEquals(2, nineNames.exitCode(), nineNames.err());
+        assertEquals("vcnn: --classes " + nine + " names 9 classes, but the model has 10", nineNames.err().lines()
+                .findFirst().orElseThrow());
         Path missing = tmp.resolve("no-such-names.txt");
         assertTrue(CliRun.of("eval", "--model", model.toString(), "--classes", missing.toString()).oneLineFailure()
                 .startsWith("vcnn: bad data: " + missing + ": no such file"));

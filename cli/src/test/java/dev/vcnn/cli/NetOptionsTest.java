@@ -108,10 +108,10 @@ class NetOptionsTest {
             conv3x3:8,,dense:10       | --net conv3x3:8,,dense:10: layer 2 of the network spec is empty (two commas \
             in a row?); the layers are conv3x3:N, conv3x3:N:nobias, relu, maxpool2 and dense:N, and the presets \
             seed and deep
-            dense:7                   | --net dense:7: the last layer is dense:7, but there are 10 classes: end \
-            the spec with dense:10
-            dense:20                  | --net dense:20: the last layer is dense:20, but there are 10 classes: end \
-            the spec with dense:10
+            dense:7                   | --net dense:7: the last layer is dense:7, but there are 10 classes (the \
+            digits): end it with dense:10, or give --classes a file of 7 names
+            dense:20                  | --net dense:20: the last layer is dense:20, but there are 10 classes (the \
+            digits): end it with dense:10, or give --classes a file of 20 names
             conv3x3:4,maxpool2,conv3x3:4,maxpool2,conv3x3:4,maxpool2,conv3x3:4,dense:10 | --net \
             conv3x3:4,maxpool2,conv3x3:4,maxpool2,conv3x3:4,maxpool2,conv3x3:4,dense:10: 'conv3x3:4' (layer 7) gets \
             planes of 1x1 but needs at least 3x3 (1x28x28 -> conv3x3:4 -> 4x26x26 -> maxpool2 -> 4x13x13 -> \
@@ -136,7 +136,7 @@ class NetOptionsTest {
         String[] sizes = {"--data", data.toString(), "--train-size", "20", "--test-size", "10", "--epochs", "1"};
         String net = "conv3x3:4,maxpool2,dense:1";
         assertUsageError(CliRun.of(concat(new String[] {"train", "--net", net}, sizes)), "--net " + net
-                + ": the last layer is dense:1, but there are 10 classes: end the spec with dense:10");
+                + ": the last layer is dense:1, but there are 10 classes (the digits): end it with dense:10");
 
         // --classes sets how many there are
         Path three = Files.writeString(tmp.resolve("three.txt"), "cat\ndog\nbird\n");
@@ -147,6 +147,15 @@ class NetOptionsTest {
                 "conv3x3:4,maxpool2,dense:3", "--save", model.toString()}, sizes));
         assertEquals(0, trained.exitCode(), trained.err());
         assertEquals(List.of("cat", "dog", "bird"), ModelFile.load(model).info().classNames());
+
+        // names that do not cover the labels the images use: the option is wrong, not the files
+        CliRun fewNames = CliRun.of("train", "--classes", three.toString(), "--net", "conv3x3:4,maxpool2,dense:3",
+                "--train-size", "20", "--test-size", "10", "--epochs", "1");
+        assertUsageError(fewNames, "--classes " + three + " names 3 classes, but image 0 of bundled"
+                + " train-images-idx3-ubyte.gz has label 5");
+        assertUsageError(CliRun.of(concat(new String[] {"train", "--classes", three.toString(), "--net",
+                "conv3x3:4,maxpool2,dense:4"}, sizes)), "--net conv3x3:4,maxpool2,dense:4: the last layer is dense:4,"
+                + " but --classes " + three + " names 3: end it with dense:3");
 
         Path one = Files.writeString(tmp.resolve("one.txt"), "zero\n");
         CliRun oneClass = CliRun.of(concat(new String[] {"train", "--classes", one.toString(), "--net", net,
