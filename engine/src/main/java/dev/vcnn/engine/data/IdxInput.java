@@ -7,7 +7,6 @@ import java.io.EOFException;
 import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.SeekableByteChannel;
@@ -30,6 +29,8 @@ final class IdxInput implements AutoCloseable {
     // deflate's largest ratio of output to input, about 1032:1: no gzip file holds more than this many
     // times its size, whatever its trailer claims
     private static final long MOST_INFLATION = 1032;
+    // what a gzip file may decompress to after its last record (the ignored tail; MNIST's files have none)
+    private static final long MOST_TRAILING = 1024 * 1024;
 
     private final String name;
     private final InputStream in;
@@ -178,8 +179,18 @@ final class IdxInput implements AutoCloseable {
         if (!gzip) {
             return;
         }
+        // decompressed only to reach the trailer, so at most a little of it: a file of a few MB whose last
+        // record is followed by gigabytes of zeros would otherwise take minutes, whatever the images asked for
+        byte[] buffer = new byte[8192];
+        long trailing = 0;
         try {
-            in.transferTo(OutputStream.nullOutputStream());
+            for (int read; (read = in.read(buffer)) >= 0; ) {
+                trailing += read;
+                if (trailing > MOST_TRAILING) {
+                    throw new DataFormatException(name + ": holds more than " + MOST_TRAILING / (1024 * 1024)
+                            + " MB of data after the last record its header claims; an IDX file ends with its last record");
+                }
+            }
         } catch (IOException e) {
             throw failure(name, e);
         }

@@ -10,6 +10,7 @@ import static dev.vcnn.engine.data.IdxBytes.patternPixels;
 import static dev.vcnn.engine.data.IdxBytes.randomPixels;
 import static dev.vcnn.engine.data.IdxBytes.write;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
@@ -182,6 +183,18 @@ class IdxReaderTest {
         Path images = write(dir, "images", gzipped ? gzip(trailing) : trailing);
         assertHoldsAll(IdxReader.read(images, goodLabels, IdxReader.ALL));
         assertEquals(2, IdxReader.read(images, goodLabels, 2).count());
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {1, IdxReader.ALL})
+    void aGzipFileWithMoreThanAMegabyteAfterItsRecordsIsRefused(int limit) {
+        // a tail of 8 MB of zeros, a few KB compressed: any more would only take longer to decompress
+        byte[] tail = concat(IMAGES_FILE, new byte[8 << 20]);
+        Path images = write(dir, "images.gz", gzip(tail));
+        assertEquals(images + ": holds more than 1 MB of data after the last record its header claims; an IDX file"
+                + " ends with its last record", failure(() -> IdxReader.read(images, goodLabels, limit)));
+        Path within = write(dir, "within.gz", gzip(concat(IMAGES_FILE, new byte[1 << 20])));
+        assertEquals(2, assertDoesNotThrow(() -> IdxReader.read(within, goodLabels, 2)).count());
     }
 
     @Test
