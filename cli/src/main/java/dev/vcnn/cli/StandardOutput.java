@@ -47,7 +47,17 @@ final class StandardOutput extends FilterOutputStream {
         if (failure == null) {
             failure = e;
         }
+        if (readerLeft(e)) {
+            // as a tool that SIGPIPE kills (the JVM ignores the signal and gets EPIPE instead): no more
+            // work for output no one reads, and no files written after it; the shutdown hooks still run,
+            // so a save cut short leaves no temporary file
+            System.exit(1); // what exitCode gives a reader that left
+        }
         return e;
+    }
+
+    private static boolean readerLeft(IOException e) {
+        return "Broken pipe".equals(e.getMessage());
     }
 
     /**
@@ -60,8 +70,7 @@ final class StandardOutput extends FilterOutputStream {
         if (!System.out.checkError() && failure == null) {
             return exitCode;
         }
-        boolean readerLeft = failure != null && "Broken pipe".equals(failure.getMessage());
-        if (!readerLeft) {
+        if (failure == null || !readerLeft(failure)) {
             System.err.println("vcnn: could not write to standard output ("
                     + (failure == null ? "an error" : failure.getMessage()) + ")");
         }

@@ -35,12 +35,17 @@ class StandardOutputTest {
     @Test
     void aReaderThatStopsReadingEndsTheRunQuietlyWithExitCodeOne(@TempDir Path tmp) throws Exception {
         Path err = tmp.resolve("err");
-        Process process = new ProcessBuilder(ChildRun.command(VECTORS, TRAIN)).redirectError(err.toFile()).start();
+        Path model = tmp.resolve("model.npz");
+        // 30 epochs and a model to save, which a run that went on after its reader left would get to
+        Process process = new ProcessBuilder(ChildRun.command(VECTORS, "train", "--epochs", "30", "--save",
+                model.toString())).redirectError(err.toFile()).start();
         process.getInputStream().close(); // as head does once it has its lines
         assertTrue(process.waitFor(2, TimeUnit.MINUTES));
         String stderr = Files.readString(err, StandardCharsets.UTF_8);
         assertEquals(1, process.exitValue(), stderr);
         assertFalse(stderr.contains("vcnn:"), stderr);
         assertFalse(stderr.contains("\tat "), stderr);
+        assertEquals(List.of(), Files.list(tmp).filter(file -> !file.equals(err)).toList(),
+                "the run must stop at its first lost line: no model, no temporary file");
     }
 }
