@@ -160,7 +160,13 @@ public final class AtomicFiles {
             throw new FileWriteException(target + ": is a device or other special file, not a regular file, and only"
                     + " regular files are replaced", null);
         }
-        if (Files.isSymbolicLink(absolute) && Files.exists(absolute)) {
+        if (Files.isSymbolicLink(absolute) && !Files.exists(absolute)) {
+            // renaming over it would put a plain file where the link was and never create what it names;
+            // writing through it is what a link in a shared folder can be planted for (cp refuses it too)
+            throw new FileWriteException(target + ": is a symbolic link to " + linkTarget(absolute) + ", which does"
+                    + " not exist (or leads in a loop); vcnn writes through a link only to an existing file", null);
+        }
+        if (Files.isSymbolicLink(absolute)) {
             try {
                 absolute = absolute.toRealPath();
             } catch (IOException e) {
@@ -169,6 +175,14 @@ public final class AtomicFiles {
             }
         }
         return absolute;
+    }
+
+    private static String linkTarget(Path link) {
+        try {
+            return Files.readSymbolicLink(link).toString();
+        } catch (IOException e) {
+            return "a path that cannot be read";
+        }
     }
 
     // why the temporary file could not be created, in the user's terms

@@ -117,6 +117,20 @@ class AtomicFilesTest {
     }
 
     @Test
+    void aDanglingLinkOrALoopIsRefusedAndStaysALink(@TempDir Path tmp) throws Exception {
+        Path dangling = Files.createSymbolicLink(tmp.resolve("dangling.npz"), tmp.resolve("gone/model.npz"));
+        Path loop = Files.createSymbolicLink(tmp.resolve("loop.npz"), tmp.resolve("loop.npz"));
+        for (Path link : List.of(dangling, loop)) {
+            FileWriteException e = assertThrows(FileWriteException.class, () -> AtomicFiles.checkWritable(link));
+            assertEquals(link + ": is a symbolic link to " + Files.readSymbolicLink(link) + ", which does not exist"
+                    + " (or leads in a loop); vcnn writes through a link only to an existing file", e.getMessage());
+            assertThrows(FileWriteException.class, () -> writeText(link, "x"));
+            assertTrue(Files.isSymbolicLink(link), "the link must stay a link");
+        }
+        assertEquals(List.of("dangling.npz", "loop.npz"), namesIn(tmp));
+    }
+
+    @Test
     void aLinkIsFollowedAndStaysALink(@TempDir Path tmp) throws Exception {
         Path real = Files.createDirectory(tmp.resolve("real")).resolve("model.npz");
         writeText(real, "first");
