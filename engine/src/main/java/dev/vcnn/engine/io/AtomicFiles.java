@@ -31,7 +31,8 @@ import java.util.concurrent.ConcurrentHashMap;
  *
  * <p>Only regular files are replaced. A device, pipe or socket under the target's name is refused:
  * renaming over {@code /dev/full} or {@code /dev/stdout} would not write to it but put a plain file
- * in its place. A symbolic link is followed, so the file it points to is replaced and the link stays.
+ * in its place. A symbolic link is followed, so the file it points to is replaced and the link stays; a
+ * link to nothing is refused.
  */
 public final class AtomicFiles {
 
