@@ -177,31 +177,8 @@ final class TrainCommand implements Callable<Integer> {
                 ? ClassNames.resolve(classes, start.info().classNames(), start.info().architecture().classes(),
                         spec.commandLine())
                 : ClassNames.named(classes, ClassNames.DIGIT_NAMES);
-        if (start == null && requested == null && names.size() != networkSpec.classes()) {
-            throw usage("--classes " + classes + " names " + names.size() + " classes, but the seed network has "
-                    + networkSpec.classes() + ": give a --net that ends in dense:" + names.size());
-        }
-        if (start == null && requested != null && requested.layers().getLast() instanceof LayerSpec.Dense last
-                && last.outputs() != names.size()) {
-            // what else is wrong with the spec comes first; then the classes, with the two ways to make them agree
-            DataFit.checkNet(requested, new Shape(1, train.rows(), train.cols()), last.outputs(), spec.commandLine());
-            String fix = classes != null ? "--classes " + classes + " names " + names.size() + ": end it with dense:"
-                    + names.size()
-                    : "there are 10 classes (the digits): end it with dense:10" + (last.outputs() < 2 ? ""
-                            : ", or give --classes a file of " + last.outputs() + " names");
-            throw usage("--net " + requested + ": the last layer is " + last.token() + ", but " + fix);
-        }
         if (start == null) {
-            // a label the names do not cover: the names (or the spec) are what is wrong, not the files
-            for (Dataset data : List.of(train, test)) {
-                for (int k = 0; k < data.count(); k++) {
-                    if (data.label(k) >= names.size()) {
-                        throw usage("--classes " + (classes == null ? ClassNames.DIGITS : classes) + " names "
-                                + names.size() + " classes, but image " + k + " of " + data.source() + " has label "
-                                + data.label(k));
-                    }
-                }
-            }
+            checkNewClasses(networkSpec, requested != null, names, train, test);
         }
         // the seed fixes the initial weights here and, through (seed, epoch), every epoch's shuffle
         Network network = DataFit.forTraining(kernels, networkSpec, requested != null, train, names.size(), runSeed,
@@ -389,6 +366,35 @@ final class TrainCommand implements Callable<Integer> {
                     && new java.math.BigDecimal(text.strip()).compareTo(new java.math.BigDecimal(f.toString())) == 0;
         } catch (NumberFormatException e) {
             return false;
+        }
+    }
+
+    // A new network's classes are the names' count: the seed network or the --net spec must end in as
+    // many, and every label must be one of them. A mismatch is the options' fault, not the files'.
+    private void checkNewClasses(NetworkSpec networkSpec, boolean specGiven, List<String> names, Dataset train,
+                                 Dataset test) {
+        if (!specGiven && names.size() != networkSpec.classes()) {
+            throw usage("--classes " + classes + " names " + names.size() + " classes, but the seed network has "
+                    + networkSpec.classes() + ": give a --net that ends in dense:" + names.size());
+        }
+        if (specGiven && networkSpec.layers().getLast() instanceof LayerSpec.Dense last
+                && last.outputs() != names.size()) {
+            // what else is wrong with the spec comes first; then the classes, with the two ways to make them agree
+            DataFit.checkNet(networkSpec, new Shape(1, train.rows(), train.cols()), last.outputs(), spec.commandLine());
+            String fix = classes != null ? "--classes " + classes + " names " + names.size() + ": end it with dense:"
+                    + names.size()
+                    : "there are 10 classes (the digits): end it with dense:10" + (last.outputs() < 2 ? ""
+                            : ", or give --classes a file of " + last.outputs() + " names");
+            throw usage("--net " + networkSpec + ": the last layer is " + last.token() + ", but " + fix);
+        }
+        for (Dataset data : List.of(train, test)) {
+            for (int k = 0; k < data.count(); k++) {
+                if (data.label(k) >= names.size()) {
+                    throw usage("--classes " + (classes == null ? ClassNames.DIGITS : classes) + " names "
+                            + names.size() + " classes, but image " + k + " of " + data.source() + " has label "
+                            + data.label(k));
+                }
+            }
         }
     }
 
