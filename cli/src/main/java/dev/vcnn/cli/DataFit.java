@@ -65,11 +65,20 @@ final class DataFit {
             throw new DataFormatException(data.source() + ": holds images of " + data.rows() + "x" + data.cols()
                     + " pixels, but " + whose + " takes " + input.height() + "x" + input.width());
         }
+        int k = firstLabelOutside(data, network.classes());
+        if (k >= 0) {
+            throw new DataFormatException(data.source() + ": image " + k + " has label " + data.label(k)
+                    + ", but " + whose + " knows only " + network.classes() + " classes");
+        }
+    }
+
+    /** The first image whose label is not one of {@code classes} classes, or -1. */
+    static int firstLabelOutside(Dataset data, int classes) {
         for (int k = 0; k < data.count(); k++) {
-            if (data.label(k) >= network.classes()) {
-                throw new DataFormatException(data.source() + ": image " + k + " has label " + data.label(k)
-                        + ", but " + whose + " knows only " + network.classes() + " classes");
+            if (data.label(k) >= classes) {
+                return k;
             }
         }
+        return -1;
     }
 }

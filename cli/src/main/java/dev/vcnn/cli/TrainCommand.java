@@ -373,27 +373,24 @@ final class TrainCommand implements Callable<Integer> {
     // many, and every label must be one of them. A mismatch is the options' fault, not the files'.
     private void checkNewClasses(NetworkSpec networkSpec, boolean specGiven, List<String> names, Dataset train,
                                  Dataset test) {
-        if (!specGiven && names.size() != networkSpec.classes()) {
-            throw usage("--classes " + classes + " names " + names.size() + " classes, but the seed network has "
-                    + networkSpec.classes() + ": give a --net that ends in dense:" + names.size());
-        }
-        if (specGiven && networkSpec.layers().getLast() instanceof LayerSpec.Dense last
-                && last.outputs() != names.size()) {
+        if (networkSpec.layers().getLast() instanceof LayerSpec.Dense last && last.outputs() != names.size()) {
+            if (!specGiven) {
+                throw usage("--classes " + classes + " names " + names.size() + " classes, but the seed network has "
+                        + last.outputs() + ": give a --net that ends in dense:" + names.size());
+            }
             // what else is wrong with the spec comes first; then the classes, with the two ways to make them agree
             DataFit.checkNet(networkSpec, new Shape(1, train.rows(), train.cols()), last.outputs(), spec.commandLine());
             String fix = classes != null ? "--classes " + classes + " names " + names.size() + ": end it with dense:"
                     + names.size()
-                    : "there are 10 classes (the digits): end it with dense:10" + (last.outputs() < 2 ? ""
-                            : ", or give --classes a file of " + last.outputs() + " names");
+                    : "there are " + names.size() + " classes (the digits): end it with dense:" + names.size()
+                            + (last.outputs() < 2 ? "" : ", or give --classes a file of " + last.outputs() + " names");
             throw usage("--net " + networkSpec + ": the last layer is " + last.token() + ", but " + fix);
         }
         for (Dataset data : List.of(train, test)) {
-            for (int k = 0; k < data.count(); k++) {
-                if (data.label(k) >= names.size()) {
-                    throw usage("--classes " + (classes == null ? ClassNames.DIGITS : classes) + " names "
-                            + names.size() + " classes, but image " + k + " of " + data.source() + " has label "
-                            + data.label(k));
-                }
+            int k = DataFit.firstLabelOutside(data, names.size());
+            if (k >= 0) {
+                throw usage("--classes " + (classes == null ? ClassNames.DIGITS : classes) + " names " + names.size()
+                        + " classes, but image " + k + " of " + data.source() + " has label " + data.label(k));
             }
         }
     }
