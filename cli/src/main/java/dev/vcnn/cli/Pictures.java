@@ -147,10 +147,11 @@ final class Pictures {
             // 16-bit gray, or gray with alpha: the samples scaled to 8 bits, as for 8-bit gray above
             Raster raster = picture.getRaster();
             double grayMax = (1 << model.getComponentSize(0)) - 1;
-            double alphaMax = model.hasAlpha() ? (1 << model.getComponentSize(1)) - 1 : 0;
+            boolean hasAlpha = model.hasAlpha();
+            double alphaMax = hasAlpha ? (1 << model.getComponentSize(1)) - 1 : 0;
             for (int y = 0; y < height; y++) {
                 for (int x = 0; x < width; x++) {
-                    double alpha = model.hasAlpha() ? raster.getSample(x, y, 1) / alphaMax : 1;
+                    double alpha = hasAlpha ? raster.getSample(x, y, 1) / alphaMax : 1;
                     double luma = raster.getSample(x, y, 0) * 255 / grayMax;
                     samples[y * width + x] = (byte) Math.round(alpha * luma + (1 - alpha) * ground);
                 }
